@@ -1,0 +1,59 @@
+"""The application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+
+from core import auth, db
+from core.config import load_config
+from core.errors import register_errorhandlers
+
+csrf = CSRFProtect()
+
+
+def create_app(config_overrides: dict | None = None) -> Flask:
+    """Build the app: settings from the environment, then any overrides (tests use them)."""
+    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=True)
+    app.config.update(load_config(app.instance_path))
+    app.config.update(config_overrides or {})
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    auth.init_app(app)
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from core.views import bp as core_bp
+    from inventory.api import bp as inventory_api
+    from inventory.views import bp as inventory_bp
+    from core.openapi import bp as openapi_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(inventory_bp)
+    app.register_blueprint(inventory_api, url_prefix="/api/v1")
+    app.register_blueprint(openapi_bp, url_prefix="/api/v1")
+    csrf.exempt(inventory_api)  # bearer tokens, not cookies, authorize API writes
+
+
+def register_commands(app: Flask) -> None:
+    from core.cli import db_cli, users_cli
+    from inventory.cli import depots_cli, seed_cli
+
+    for group in (db_cli, users_cli, depots_cli, seed_cli):
+        app.cli.add_command(group)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from core import templating
+
+    templating.init_app(app)

@@ -1,0 +1,93 @@
+"""Who may use what: sessions for people, bearer tokens for other systems.
+
+Every view declares its audience with `@allow(...)` or `@public`; a test walks the
+URL map and fails on any view that declares nothing.
+"""
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+
+from flask import Flask, abort, redirect, request, url_for
+from flask_login import LoginManager, current_user
+from sqlalchemy import select
+
+from core.db import Session
+from core.errors import is_api_request, json_error
+from core.models import ApiToken, Role, User
+
+ALL_ROLES = frozenset(Role)
+login_manager = LoginManager()
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "core.login"
+    login_manager.user_loader(_load_user)
+    login_manager.request_loader(_load_user_from_token)
+
+
+def _load_user(user_id: str) -> User | None:
+    return Session.get(User, int(user_id))
+
+
+def _load_user_from_token(req) -> User | None:
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+        return None
+    token = Session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(header[7:].strip())))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    return token.user
+
+
+def new_token_value() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def allow(*roles: Role):
+    """Let signed-in users with one of these roles through (all roles when none are named)."""
+    allowed = frozenset(roles) or ALL_ROLES
+
+    def decorator(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _unauthenticated()
+            if is_api_request() and not _api_auth_acceptable():
+                return json_error("Writes through the API need a bearer token.", 401)
+            if current_user.role not in allowed:
+                return _forbidden()
+            return view(*args, **kwargs)
+
+        guarded.allowed_roles = allowed
+        return guarded
+
+    return decorator
+
+
+def public(view):
+    """Open to anyone, signed in or not (the login page, the API description)."""
+    view.allowed_roles = None
+    view.is_public = True
+    return view
+
+
+def _api_auth_acceptable() -> bool:
+    # A browser session may read the API (the pages' own scripts do), but only a
+    # bearer token may write: the API is exempt from CSRF, so cookies must not suffice.
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return True
+    return request.headers.get("Authorization", "").startswith("Bearer ")
+
+
+def _unauthenticated():
+    if is_api_request():
+        return json_error("Sign in or send a bearer token.", 401)
+    return redirect(url_for("core.login", next=request.full_path.rstrip("?")))
+
+
+def _forbidden():
+    if is_api_request():
+        return json_error("Your role may not use this.", 403)
+    abort(403, "Your role may not use this page.")

@@ -1,0 +1,48 @@
+"""The API description, assembled from the schemas and paths the domain packages register."""
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, jsonify
+
+from core.auth import public
+
+bp = Blueprint("openapi", __name__)
+_paths: list[tuple[str, dict]] = []
+_schemas: dict[str, type] = {}
+
+
+def document_schema(name: str, schema: type) -> None:
+    """Register a schema under a name that paths can refer to as #/components/schemas/<name>."""
+    _schemas[name] = schema
+
+
+def document_path(path: str, operations: dict) -> None:
+    """Register an API path (relative to /api/v1) with its operations, for the OpenAPI document."""
+    _paths.append((path, operations))
+
+
+@cache
+def build_spec() -> dict:
+    spec = APISpec(title="Relief depots API", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()], servers=[{"url": "/api/v1"}])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Error", {"type": "object", "properties": {
+        "error": {"type": "string"}, "fields": {"type": "object", "additionalProperties": True}}})
+    for name, schema in _schemas.items():
+        spec.components.schema(name, schema=schema)
+    for path, operations in _paths:
+        operations = copy.deepcopy(operations)  # apispec resolves schemas in place
+        spec.path(path=path, parameters=operations.pop("parameters", None), operations=operations)
+    document = spec.to_dict()
+    document["security"] = [{"bearer": []}]
+    return document
+
+
+@bp.route("/openapi.json")
+@public
+def openapi_document():
+    return jsonify(build_spec())

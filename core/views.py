@@ -1,0 +1,92 @@
+"""Sign-in and the administration of users and API tokens."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_user, logout_user
+
+from core import services
+from core.auth import allow, public
+from core.errors import DomainError
+from core.forms import ROLE_LABELS, CreateTokenForm, CreateUserForm, LoginForm, attach_field_errors
+from core.models import Role
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("Unknown username or wrong password.")
+    return render_template("login.html", form=form)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a `next` that stays on this site."""
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("inventory.home")
+
+
+@bp.route("/logout", methods=["POST"])
+@allow()
+def logout():
+    logout_user()
+    flash("You have signed out.", "info")
+    return redirect(url_for("core.login"))
+
+
+@bp.route("/admin/users")
+@allow(Role.ADMIN)
+def users():
+    return render_template("users/list.html", users=services.list_users(), role_labels=ROLE_LABELS)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def new_user():
+    form = CreateUserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.username.data, form.display_name.data, form.password.data, form.role.data)
+        except DomainError as error:
+            attach_field_errors(form, error)
+        else:
+            flash(f"User {user.username} created.", "success")
+            return redirect(url_for("core.user", user_id=user.id))
+    return render_template("users/new.html", form=form)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def user(user_id: int):
+    form = CreateTokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        _token, new_token = services.issue_token(user_id, form.name.data)
+        form = CreateTokenForm(formdata=None)
+    return render_template("users/detail.html", user=services.get_user(user_id), form=form,
+                           new_token=new_token, role_labels=ROLE_LABELS)
+
+
+@bp.route("/admin/tokens/<int:token_id>/revoke", methods=["POST"])
+@allow(Role.ADMIN)
+def revoke_token(token_id: int):
+    token = services.revoke_token(token_id)
+    flash(f"Token '{token.name}' revoked.", "success")
+    return redirect(url_for("core.user", user_id=token.user_id))
+
+
+@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
+@allow(Role.ADMIN)
+def set_active(user_id: int):
+    user = services.set_user_active(user_id, request.form.get("active") == "1")
+    flash(f"User {user.username} {'enabled' if user.active else 'disabled'}.", "success")
+    return redirect(url_for("core.user", user_id=user_id))

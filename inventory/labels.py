@@ -1,0 +1,32 @@
+"""What the pages call each enum value."""
+from inventory.models import DepotLevel, DepotStatus, ItemCategory, OperatorType, RegionLevel
+
+DEPOT_LEVEL_LABELS = {
+    DepotLevel.CENTRAL: "Central",
+    DepotLevel.PROVINCIAL: "Provincial",
+    DepotLevel.MUNICIPAL: "Municipal",
+    DepotLevel.COUNTY: "County",
+    DepotLevel.TOWNSHIP: "Township",
+}
+OPERATOR_LABELS = {
+    OperatorType.GOVERNMENT: "Government",
+    OperatorType.ENTERPRISE: "Enterprise on the government's behalf",
+    OperatorType.SOCIAL: "Social",
+}
+STATUS_LABELS = {DepotStatus.ACTIVE: "Active", DepotStatus.CLOSED: "Closed"}
+CATEGORY_LABELS = {
+    ItemCategory.LIVING: "Living",
+    ItemCategory.FOOD_WATER: "Food and water",
+    ItemCategory.FLOOD_CONTROL: "Flood control",
+    ItemCategory.FIRE: "Fire",
+    ItemCategory.MEDICAL: "Medical",
+    ItemCategory.LIGHTING_POWER: "Lighting and power",
+    ItemCategory.RESCUE_EQUIPMENT: "Rescue equipment",
+}
+REGION_LEVEL_LABELS = {RegionLevel.PROVINCE: "Province", RegionLevel.PREFECTURE: "Prefecture",
+                       RegionLevel.COUNTY: "County"}
+BASE_UNITS = ["piece", "set", "box", "bottle", "pack", "bag", "kg", "litre"]
+
+
+def choices(labels: dict) -> list[tuple[str, str]]:
+    return [(key.value, label) for key, label in labels.items()]

@@ -1,0 +1,161 @@
+"""HTML pages for the network and the catalog. Views parse, call one service, render."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from core.auth import allow
+from core.errors import DomainError
+from core.forms import attach_field_errors
+from core.models import Role
+from inventory import labels, queries, services
+from inventory.forms import AssignClerkForm, DepotForm, ItemForm
+from inventory.models import DepotLevel, DepotStatus, ItemCategory
+
+bp = Blueprint("inventory", __name__, template_folder="templates")
+
+
+@bp.route("/")
+@allow()
+def home():
+    my_depots = queries.list_clerk_depots(current_user) if current_user.role == Role.CLERK else []
+    return render_template("inventory/home.html", counts=queries.count_depots_by_level(),
+                           my_depots=my_depots, level_labels=labels.DEPOT_LEVEL_LABELS)
+
+
+@bp.route("/depots")
+@allow()
+def depots():
+    filters = _depot_filters()
+    page = queries.list_depots(page=request.args.get("page", 1, type=int),
+                               per_page=current_app.config["PAGE_SIZE"], **filters)
+    province = filters["region_code"][:2] + "0000" if filters["region_code"] else None
+    return render_template("inventory/depots.html", page=page, filters=filters, labels=labels,
+                           provinces=queries.list_provinces(),
+                           prefectures=queries.list_children(province) if province else [],
+                           selected_province=province)
+
+
+def _depot_filters() -> dict:
+    """Read the list filters, ignoring values that are not ours (a stale bookmark must not fail)."""
+    level = request.args.get("level") or None
+    status = request.args.get("status") or None
+    region_code = request.args.get("prefecture") or request.args.get("province") or request.args.get("region") or None
+    return {
+        "level": level if level in DepotLevel._value2member_map_ else None,
+        "status": status if status in DepotStatus._value2member_map_ else None,
+        "region_code": region_code if region_code and region_code.isdigit() and len(region_code) == 6 else None,
+        "q": (request.args.get("q") or "").strip() or None,
+    }
+
+
+@bp.route("/depots/new", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def new_depot():
+    form = DepotForm()
+    if form.validate_on_submit():
+        try:
+            depot = services.create_depot(form.to_data())
+        except DomainError as error:
+            attach_field_errors(form, error)
+        else:
+            flash(f"Depot {depot.code} created.", "success")
+            return redirect(url_for("inventory.depot", depot_id=depot.id))
+    return render_template("inventory/depot_form.html", form=form, depot=None)
+
+
+@bp.route("/depots/<int:depot_id>")
+@allow()
+def depot(depot_id: int):
+    depot = services.get_depot(depot_id)
+    radius = current_app.config["NEIGHBOUR_RADIUS_KM"]
+    return render_template("inventory/depot.html", depot=depot, labels=labels, radius=radius,
+                           neighbours=queries.list_neighbours(depot, radius), clerk_form=AssignClerkForm())
+
+
+@bp.route("/depots/<int:depot_id>/edit", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def edit_depot(depot_id: int):
+    depot = services.get_depot(depot_id)
+    form = DepotForm(obj=depot, region_code=depot.region.code)
+    if form.validate_on_submit():
+        try:
+            services.update_depot(depot_id, form.to_data())
+        except DomainError as error:
+            attach_field_errors(form, error)
+        else:
+            flash(f"Depot {form.code.data} saved.", "success")
+            return redirect(url_for("inventory.depot", depot_id=depot_id))
+    return render_template("inventory/depot_form.html", form=form, depot=depot)
+
+
+@bp.route("/depots/<int:depot_id>/close", methods=["POST"])
+@allow(Role.ADMIN)
+def close_depot(depot_id: int):
+    depot = services.close_depot(depot_id)
+    flash(f"Depot {depot.code} closed.", "success")
+    return redirect(url_for("inventory.depot", depot_id=depot_id))
+
+
+@bp.route("/depots/<int:depot_id>/clerks", methods=["POST"])
+@allow(Role.ADMIN)
+def assign_clerk(depot_id: int):
+    form = AssignClerkForm()
+    if form.validate_on_submit():
+        try:
+            services.assign_clerk(depot_id, form.username.data)
+            flash(f"{form.username.data} can now act at this depot.", "success")
+        except DomainError as error:
+            flash(" ".join(sum(error.fields.values(), [])) or error.message, "error")
+    return redirect(url_for("inventory.depot", depot_id=depot_id))
+
+
+@bp.route("/depots/<int:depot_id>/clerks/<int:user_id>/remove", methods=["POST"])
+@allow(Role.ADMIN)
+def unassign_clerk(depot_id: int, user_id: int):
+    services.unassign_clerk(depot_id, user_id)
+    flash("Clerk removed from this depot.", "success")
+    return redirect(url_for("inventory.depot", depot_id=depot_id))
+
+
+@bp.route("/items")
+@allow()
+def items():
+    category = request.args.get("category") or None
+    category = category if category in ItemCategory._value2member_map_ else None
+    q = (request.args.get("q") or "").strip() or None
+    page = queries.list_items(page=request.args.get("page", 1, type=int),
+                              per_page=current_app.config["PAGE_SIZE"], category=category, q=q)
+    return render_template("inventory/items.html", page=page, category=category, q=q, labels=labels)
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def new_item():
+    form = ItemForm()
+    if form.validate_on_submit():
+        try:
+            item = services.create_item(form.to_data())
+        except DomainError as error:
+            attach_field_errors(form, error)
+        else:
+            flash(f"Item {item.code} added to the catalog.", "success")
+            return redirect(url_for("inventory.items"))
+    return render_template("inventory/item_form.html", form=form, item=None)
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def edit_item(item_id: int):
+    item = services.get_item(item_id)
+    form = ItemForm(obj=item)
+    if form.validate_on_submit():
+        try:
+            services.update_item(item_id, form.to_data())
+        except DomainError as error:
+            attach_field_errors(form, error)
+        else:
+            flash(f"Item {form.code.data} saved.", "success")
+            return redirect(url_for("inventory.items"))
+    return render_template("inventory/item_form.html", form=form, item=item)
+
