@@ -1,6 +1,7 @@
 """The application factory."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -15,7 +16,8 @@ csrf = CSRFProtect()
 
 def create_app(config_overrides: dict | None = None) -> Flask:
     """Build the app: settings from the environment, then any overrides (tests use them)."""
-    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=True)
+    instance = os.environ.get("INSTANCE_PATH") or str(Path.cwd() / "instance")
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(config_overrides or {})
     register_extensions(app)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from core.db import Session, utcnow
 from core.errors import ConflictError, DomainError, NotFoundError
 from core.models import Role, User
-from inventory.models import Depot, DepotLevel, DepotStatus, Item, PackUnit, Region, RegionLevel
+from inventory.models import Depot, DepotLevel, DepotStatus, Item, ItemCategory, OperatorType, PackUnit, Region, RegionLevel
 
 # Where each depot level may stand: a county depot in a county, and so on.
 REGION_LEVELS_FOR_DEPOT = {
@@ -20,6 +20,8 @@ REGION_LEVELS_FOR_DEPOT = {
 }
 DEPOT_FIELDS = ("code", "name", "level", "latitude", "longitude", "operator_type",
                 "capacity_volume_m3", "capacity_weight_t")
+# Enum fields arrive as their values from forms; the model keeps the enum members.
+ENUM_FIELDS = {"level": DepotLevel, "operator_type": OperatorType, "category": ItemCategory}
 ITEM_FIELDS = ("code", "name", "name_en", "category", "base_unit", "unit_weight_kg", "unit_volume_m3",
                "shelf_life_days", "rotation_lead_days", "reference_price", "norm_per_person")
 
@@ -59,14 +61,19 @@ def _apply_depot_fields(depot: Depot, data: dict) -> None:
             _ensure_code_free(Depot, data["code"], "depot")
         if "region_code" in data:
             depot.region = _region_by_code(data["region_code"])
-        for name in DEPOT_FIELDS:
-            if name in data:
-                setattr(depot, name, data[name])
+        _copy_fields(depot, data, DEPOT_FIELDS)
         _check_region_fits_level(depot)
         _default_coordinates(depot)
     except DomainError:
         Session.rollback()
         raise
+
+
+def _copy_fields(target, data: dict, names: tuple[str, ...]) -> None:
+    for name in names:
+        if name in data:
+            value = data[name]
+            setattr(target, name, ENUM_FIELDS[name](value) if name in ENUM_FIELDS and value is not None else value)
 
 
 def _ensure_code_free(model, code: str, what: str) -> None:
@@ -86,7 +93,7 @@ def _check_region_fits_level(depot: Depot) -> None:
     if depot.region is not None and depot.region.level not in allowed:
         names = " or ".join(sorted(level.value for level in allowed))
         raise DomainError("Region does not fit the depot level.",
-                          {"region_code": [f"A {depot.level.value} depot must stand in a {names}."]})
+                          {"region_code": [f"A {DepotLevel(depot.level).value} depot must stand in a {names}."]})
 
 
 def _default_coordinates(depot: Depot) -> None:
@@ -145,9 +152,7 @@ def _apply_item_fields(item: Item, data: dict) -> None:
     try:
         if "code" in data and data["code"] != item.code:
             _ensure_code_free(Item, data["code"], "item")
-        for name in ITEM_FIELDS:
-            if name in data:
-                setattr(item, name, data[name])
+        _copy_fields(item, data, ITEM_FIELDS)
         _check_rotation_lead(item)
         if "pack_units" in data:
             _replace_pack_units(item, data["pack_units"])

@@ -82,7 +82,7 @@ def load_regions(session: OrmSession) -> int:
         session.execute(insert(Region), [
             {"code": r["code"], "name": r["name"], "level": level, "parent_id": ids.get(r["parent_code"]),
              "latitude": float(r["latitude"]), "longitude": float(r["longitude"])} for r in batch])
-        ids.update(session.execute(select(Region.code, Region.id).where(Region.level == level)).tuples().all())
+        ids.update(session.execute(select(Region.code, Region.id).where(Region.level == level)).all())
     session.commit()
     return len(rows)
 

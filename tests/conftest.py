@@ -1,0 +1,101 @@
+"""Test fixtures: a real database per test (SQLite by default, PostgreSQL when DATABASE_URL says so).
+
+SQLite: every test gets its own copy of one migrated template file.
+PostgreSQL: the schema is migrated once; after each test the tables are emptied,
+except the reference region tree that the template loads.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from core import create_app, migrate
+from core.db import Base, Session
+
+KEEP_TABLES = {"regions"}
+
+
+def pytest_configure(config):
+    os.environ.setdefault("INSTANCE_PATH", str(Path(config.rootpath) / ".pytest_cache" / "instance"))
+
+
+def configured_url() -> str | None:
+    url = os.environ.get("DATABASE_URL")
+    return url if url and url.startswith("postgresql") else None
+
+
+def postgres_url() -> str | None:
+    """A PostgreSQL server for the tests that need one; they skip only when none is configured."""
+    return configured_url() or os.environ.get("TEST_POSTGRES_URL")
+
+
+def _load_reference_data(url: str) -> None:
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"})
+    with app.app_context():
+        from seed.loader import load_regions
+
+        load_regions(Session)
+        Session.remove()
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def template_url(tmp_path_factory) -> str:
+    url = configured_url()
+    if url:
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.db'}"
+    migrate.upgrade(url)
+    _load_reference_data(url)
+    return url
+
+
+@pytest.fixture
+def database_url(template_url, tmp_path) -> str:
+    if template_url.startswith("sqlite"):
+        target = tmp_path / "test.db"
+        shutil.copyfile(template_url.removeprefix("sqlite:///"), target)
+        return f"sqlite:///{target}"
+    return template_url
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "SECRET_KEY": "test-secret"})
+    # No app context is held open: each request must get its own `g` (and so its own signed-in user).
+    # Tests and factories use the thread's scoped Session directly.
+    yield app
+    Session.remove()
+    _empty_tables(app)
+    app.extensions["db_engine"].dispose()
+
+
+def _empty_tables(app) -> None:
+    engine = app.extensions["db_engine"]
+    if engine.dialect.name != "postgresql":
+        return
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+pytest_plugins = ["tests.factories"]

@@ -1,0 +1,86 @@
+"""Who may use what: every page and endpoint, for each role and for anonymous visitors."""
+from __future__ import annotations
+
+import pytest
+
+from core.models import Role
+from core.services import issue_token
+
+ADMIN = {Role.ADMIN}
+EVERYONE = set(Role)
+
+# endpoint, method, URL (with {depot}, {item}, {user}, {token} filled in), roles allowed
+MATRIX = [
+    ("core.logout", "POST", "/logout", EVERYONE),
+    ("core.users", "GET", "/admin/users", ADMIN),
+    ("core.new_user", "GET", "/admin/users/new", ADMIN),
+    ("core.user", "GET", "/admin/users/{user}", ADMIN),
+    ("core.revoke_token", "POST", "/admin/tokens/{token}/revoke", ADMIN),
+    ("core.set_active", "POST", "/admin/users/{user}/active", ADMIN),
+    ("inventory.home", "GET", "/", EVERYONE),
+    ("inventory.depots", "GET", "/depots", EVERYONE),
+    ("inventory.new_depot", "GET", "/depots/new", ADMIN),
+    ("inventory.depot", "GET", "/depots/{depot}", EVERYONE),
+    ("inventory.edit_depot", "GET", "/depots/{depot}/edit", ADMIN),
+    ("inventory.close_depot", "POST", "/depots/{depot}/close", ADMIN),
+    ("inventory.assign_clerk", "POST", "/depots/{depot}/clerks", ADMIN),
+    ("inventory.unassign_clerk", "POST", "/depots/{depot}/clerks/{user}/remove", ADMIN),
+    ("inventory.items", "GET", "/items", EVERYONE),
+    ("inventory.new_item", "GET", "/items/new", ADMIN),
+    ("inventory.edit_item", "GET", "/items/{item}/edit", ADMIN),
+    ("inventory_api.list_depots", "GET", "/api/v1/depots", EVERYONE),
+    ("inventory_api.create_depot", "POST", "/api/v1/depots", ADMIN),
+    ("inventory_api.get_depot", "GET", "/api/v1/depots/{depot}", EVERYONE),
+    ("inventory_api.update_depot", "PATCH", "/api/v1/depots/{depot}", ADMIN),
+    ("inventory_api.list_items", "GET", "/api/v1/items", EVERYONE),
+    ("inventory_api.create_item", "POST", "/api/v1/items", ADMIN),
+    ("inventory_api.get_item", "GET", "/api/v1/items/{item}", EVERYONE),
+    ("inventory_api.update_item", "PATCH", "/api/v1/items/{item}", ADMIN),
+    ("inventory_api.list_regions", "GET", "/api/v1/regions", EVERYONE),
+]
+PUBLIC = {"core.login", "openapi.openapi_document", "static"}
+
+
+@pytest.fixture
+def targets(make_depot, make_item, make_user):
+    other = make_user(Role.CLERK, username="someone")
+    token, _raw = issue_token(other.id, "matrix")
+    return {"depot": make_depot().id, "item": make_item().id, "user": other.id, "token": token.id}
+
+
+def request_as(app, role: Role | None, method: str, url: str, make_user):
+    client = app.test_client()
+    headers = {}
+    if role is not None:
+        user = make_user(role)
+        if url.startswith("/api/"):
+            _token, raw = issue_token(user.id, "matrix")
+            headers["Authorization"] = f"Bearer {raw}"
+        else:
+            client.post("/login", data={"username": user.username, "password": "correct horse battery"})
+    body = {"json": {}} if url.startswith("/api/") and method != "GET" else {}
+    return client.open(url, method=method, headers=headers, **body)
+
+
+@pytest.mark.parametrize("endpoint, method, url, allowed", MATRIX, ids=[row[0] for row in MATRIX])
+def test_each_role_is_let_in_or_refused(app, make_user, targets, endpoint, method, url, allowed):
+    url = url.format(**targets)
+    for role in Role:
+        response = request_as(app, role, method, url, make_user)
+        refused = response.status_code == 403
+        assert refused != (role in allowed), f"{role.value} on {method} {url}: {response.status_code}"
+        assert response.status_code != 401 and "/login?next=" not in (response.location or "")
+    anonymous = request_as(app, None, method, url, make_user)
+    if url.startswith("/api/"):
+        assert anonymous.status_code == 401 and anonymous.get_json()["error"]
+    else:
+        assert anonymous.status_code == 302 and anonymous.location.startswith("/login")
+
+
+def test_every_view_declares_its_audience_and_is_in_the_matrix(app):
+    covered = {row[0] for row in MATRIX} | PUBLIC
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint != "static":
+            assert hasattr(view, "allowed_roles"), f"{rule.endpoint} declares no audience"
+        assert rule.endpoint in covered, f"{rule.endpoint} is missing from the role matrix"
