@@ -1,0 +1,43 @@
+"""A live server on a free local port and a headless Chromium driven by Playwright."""
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from core import create_app
+from core.db import Session
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def live_server(database_url):
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    Session.remove()
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def page(tmp_path):
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium package is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        yield context.new_page()
+        context.close()
+        browser.close()
