@@ -35,10 +35,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from core.openapi import bp as openapi_bp
     from core.views import bp as core_bp
     from inventory.api import bp as inventory_api
     from inventory.views import bp as inventory_bp
-    from core.openapi import bp as openapi_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(inventory_bp)

@@ -6,6 +6,7 @@ removed on teardown. Services own their transactions; views never commit.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import wraps
 
 from flask import Flask, current_app
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -81,3 +82,19 @@ def _remove_session(_exc) -> None:
 
 def get_engine() -> Engine:
     return current_app.extensions["db_engine"]
+
+
+def unit_of_work(function):
+    """Run a service as one transaction: commit when it returns, roll back everything when it raises."""
+
+    @wraps(function)
+    def run(*args, **kwargs):
+        try:
+            result = function(*args, **kwargs)
+            Session.commit()
+            return result
+        except BaseException:
+            Session.rollback()
+            raise
+
+    return run

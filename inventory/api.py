@@ -11,8 +11,18 @@ from core.openapi import document_path, document_schema
 from core.pagination import Page
 from inventory import queries, services
 from inventory.models import DepotStatus
-from inventory.schemas import (CreateDepotSchema, CreateItemSchema, DepotQuerySchema, DepotSchema, ItemQuerySchema,
-                               ItemSchema, RegionQuerySchema, RegionSchema, UpdateDepotSchema, UpdateItemSchema)
+from inventory.schemas import (
+    CreateDepotSchema,
+    CreateItemSchema,
+    DepotQuerySchema,
+    DepotSchema,
+    ItemQuerySchema,
+    ItemSchema,
+    RegionQuerySchema,
+    RegionSchema,
+    UpdateDepotSchema,
+    UpdateItemSchema,
+)
 
 bp = Blueprint("inventory_api", __name__)
 

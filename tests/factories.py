@@ -82,3 +82,49 @@ def api_token(app):
 
 def region(code: str) -> Region:
     return Session.scalar(select(Region).where(Region.code == code))
+
+
+@pytest.fixture
+def receive(app):
+    """Receive one batch into a depot (as an admin unless told) and return its lot."""
+    from datetime import date, timedelta
+
+    from inventory.models import Lot
+    from inventory.services import Receipt, ReceiptLine, receive_stock
+
+    def make(depot, item, quantity: int, batch_no: str | None = None, actor=None, expiry=None, **line):
+        actor = actor or core_services.create_user(f"receiver{next(_sequence)}", "Receiver", PASSWORD, Role.ADMIN)
+        batch_no = batch_no or f"B{next(_sequence):05d}"
+        expiry = expiry or date.today() + timedelta(days=400)
+        fields = {"unit_cost": Decimal("10.00"), "funding_source": "central", **line}
+        receive_stock(Receipt(depot.id, [ReceiptLine(item.id, quantity, batch_no, expiry_date=expiry, **fields)]),
+                      actor)
+        return Session.scalar(select(Lot).where(Lot.depot_id == depot.id, Lot.batch_no == batch_no))
+
+    return make
+
+
+@pytest.fixture
+def expire(app):
+    """Make a lot expired (test set-up: the services never write expired lots into the reserve)."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import update
+
+    from inventory.models import Lot
+
+    def make(lot, days_ago: int = 1):
+        Session.execute(update(Lot).where(Lot.id == lot.id).values(expiry_date=date.today() - timedelta(days=days_ago)))
+        Session.commit()
+
+    return make
+
+
+@pytest.fixture
+def reconciled(app):
+    """Fail the test if, after it, any lot's balance differs from the sum of its movements."""
+    yield
+    from inventory.queries import ledger_mismatches
+
+    Session.remove()
+    assert ledger_mismatches() == []

@@ -8,7 +8,17 @@ from sqlalchemy import select
 from core.db import Session, utcnow
 from core.errors import ConflictError, DomainError, NotFoundError
 from core.models import Role, User
-from inventory.models import Depot, DepotLevel, DepotStatus, Item, ItemCategory, OperatorType, PackUnit, Region, RegionLevel
+from inventory.models import (
+    Depot,
+    DepotLevel,
+    DepotStatus,
+    Item,
+    ItemCategory,
+    OperatorType,
+    PackUnit,
+    Region,
+    RegionLevel,
+)
 
 # Where each depot level may stand: a county depot in a county, and so on.
 REGION_LEVELS_FOR_DEPOT = {

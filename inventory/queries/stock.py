@@ -1,0 +1,224 @@
+"""Stock read from lots and the ledger: a depot's stock now or at a past date, history, shortfalls, donations."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from core import clock
+from core.db import Session
+from core.pagination import Page, paginate
+from inventory.models import (
+    Depot,
+    Document,
+    DocumentKind,
+    FundingSource,
+    Item,
+    Lot,
+    Movement,
+    MovementKind,
+    Quota,
+    Region,
+)
+from inventory.queries.network import region_code_prefix
+
+__all__ = ["LotLine", "ItemStock", "depot_stock", "depot_stock_as_of", "movements_statement", "list_movements",
+           "ledger_mismatches", "Shortfall", "list_shortfalls", "donations_statement", "get_document",
+           "rotation_state"]
+
+
+def rotation_state(expiry: date | None, lead_days: int, today: date) -> str:
+    """'expired', 'due' (within the item's rotation lead time) or 'ok'."""
+    if expiry is None:
+        return "ok"
+    if expiry <= today:
+        return "expired"
+    return "due" if (expiry - today).days <= lead_days else "ok"
+
+
+@dataclass
+class LotLine:
+    lot_id: int
+    batch_no: str
+    production_date: date | None
+    expiry_date: date | None
+    unit_cost: Decimal
+    funding_source: FundingSource
+    on_hand: int
+    reserved: int
+    days_left: int | None
+    state: str  # ok, due, expired
+
+
+@dataclass
+class ItemStock:
+    item: Item
+    on_hand: int = 0
+    reserved: int = 0
+    available: int = 0   # free and unexpired
+    expired: int = 0
+    value: Decimal = Decimal("0.00")
+    quota_target: int | None = None
+    quota_minimum: int | None = None
+    lots: list[LotLine] = field(default_factory=list)
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.quota_minimum is not None and self.available < self.quota_minimum
+
+
+def depot_stock(depot_id: int, today: date | None = None) -> list[ItemStock]:
+    """The depot's stock by item with its lots, rotation state and quota, from the lot balances."""
+    today = today or clock.today()
+    lots = Session.scalars(select(Lot).where(Lot.depot_id == depot_id, Lot.on_hand > 0)
+                           .options(joinedload(Lot.item)).order_by(Lot.item_id, Lot.expiry_date, Lot.id))
+    stock = _with_quotas(depot_id)
+    for lot in lots:
+        entry = stock.setdefault(lot.item_id, ItemStock(lot.item))
+        _add_lot(entry, lot, lot.on_hand, lot.reserved, today)
+    return sorted(stock.values(), key=lambda entry: entry.item.code)
+
+
+def _with_quotas(depot_id: int) -> dict[int, ItemStock]:
+    quotas = Session.scalars(select(Quota).where(Quota.depot_id == depot_id).options(joinedload(Quota.item)))
+    return {q.item_id: ItemStock(q.item, quota_target=q.target, quota_minimum=q.minimum) for q in quotas}
+
+
+def _add_lot(entry: ItemStock, lot: Lot, on_hand: int, reserved: int, today: date) -> None:
+    state = rotation_state(lot.expiry_date, lot.item.rotation_lead_days, today)
+    entry.on_hand += on_hand
+    entry.reserved += reserved
+    entry.value += lot.unit_cost * on_hand
+    if state == "expired":
+        entry.expired += on_hand
+    else:
+        entry.available += on_hand - reserved
+    days_left = (lot.expiry_date - today).days if lot.expiry_date else None
+    entry.lots.append(LotLine(lot.id, lot.batch_no, lot.production_date, lot.expiry_date, lot.unit_cost,
+                              lot.funding_source, on_hand, reserved, days_left, state))
+
+
+def depot_stock_as_of(depot_id: int, as_of: date) -> list[ItemStock]:
+    """The stock at the end of a past day, summed from the ledger (reservations are not historical)."""
+    balance = func.sum(Movement.quantity).label("balance")
+    rows = Session.execute(
+        select(Movement.lot_id, balance)
+        .where(Movement.depot_id == depot_id, Movement.occurred_at <= clock.end_of_day(as_of))
+        .group_by(Movement.lot_id).having(func.sum(Movement.quantity) != 0)
+    ).all()
+    lots = {lot.id: lot for lot in Session.scalars(select(Lot).where(Lot.id.in_([r.lot_id for r in rows]))
+                                                    .options(joinedload(Lot.item)))}
+    stock = _with_quotas(depot_id)
+    for row in sorted(rows, key=lambda r: (lots[r.lot_id].item_id, lots[r.lot_id].expiry_date or date.max)):
+        lot = lots[row.lot_id]
+        _add_lot(stock.setdefault(lot.item_id, ItemStock(lot.item)), lot, int(row.balance), 0, as_of)
+    return sorted(stock.values(), key=lambda entry: entry.item.code)
+
+
+def movements_statement(depot_id: int | None = None, item_id: int | None = None, kind: str | None = None,
+                        date_from: date | None = None, date_to: date | None = None) -> Select:
+    statement = (select(Movement).options(joinedload(Movement.item), joinedload(Movement.lot),
+                                          joinedload(Movement.document), joinedload(Movement.actor),
+                                          joinedload(Movement.depot))
+                 .order_by(Movement.occurred_at.desc(), Movement.id.desc()))
+    if depot_id:
+        statement = statement.where(Movement.depot_id == depot_id)
+    if item_id:
+        statement = statement.where(Movement.item_id == item_id)
+    if kind:
+        statement = statement.where(Movement.kind == MovementKind(kind))
+    if date_from:
+        statement = statement.where(Movement.occurred_at >= clock.start_of_day(date_from))
+    if date_to:
+        statement = statement.where(Movement.occurred_at <= clock.end_of_day(date_to))
+    return statement
+
+
+def list_movements(page: int = 1, per_page: int = 50, **filters) -> Page:
+    return paginate(movements_statement(**filters), page, per_page)
+
+
+def get_document(document_id: int) -> Document | None:
+    return Session.scalar(select(Document).where(Document.id == document_id)
+                          .options(joinedload(Document.depot), joinedload(Document.created_by)))
+
+
+def ledger_mismatches() -> list[dict]:
+    """Lots whose balance is not the sum of their movements, or whose reservation exceeds what is there."""
+    ledger = (select(Movement.lot_id, func.sum(Movement.quantity).label("total"))
+              .group_by(Movement.lot_id).subquery())
+    total = func.coalesce(ledger.c.total, 0)
+    rows = Session.execute(
+        select(Lot.id, Lot.depot_id, Lot.item_id, Lot.batch_no, Lot.on_hand, Lot.reserved, total.label("ledger"))
+        .outerjoin(ledger, ledger.c.lot_id == Lot.id)
+        .where(or_(Lot.on_hand != total, Lot.reserved > Lot.on_hand, Lot.reserved < 0, Lot.on_hand < 0))
+    ).all()
+    misplaced = Session.execute(
+        select(Movement.id, Movement.lot_id).join(Lot, Lot.id == Movement.lot_id)
+        .where(or_(Movement.depot_id != Lot.depot_id, Movement.item_id != Lot.item_id))
+    ).all()
+    problems = [{"lot_id": r.id, "batch_no": r.batch_no, "on_hand": r.on_hand, "reserved": r.reserved,
+                 "ledger": int(r.ledger)} for r in rows]
+    problems += [{"movement_id": m.id, "lot_id": m.lot_id, "problem": "movement's depot or item differs from its lot"}
+                 for m in misplaced]
+    return problems
+
+
+@dataclass
+class Shortfall:
+    depot: Depot
+    item: Item
+    minimum: int
+    target: int
+    available: int
+
+    @property
+    def below_minimum(self) -> int:
+        return self.minimum - self.available
+
+
+def _available_by_depot_item(today: date) -> Select:
+    usable = or_(Lot.expiry_date.is_(None), Lot.expiry_date > today)
+    free = func.sum(case((usable, Lot.on_hand - Lot.reserved), else_=0))
+    return (select(Lot.depot_id, Lot.item_id, free.label("available"))
+            .group_by(Lot.depot_id, Lot.item_id).subquery())
+
+
+def list_shortfalls(level: str | None = None, region_code: str | None = None, item_id: int | None = None,
+                    page: int = 1, per_page: int = 50, today: date | None = None) -> Page:
+    """Quotas whose depot holds less usable stock than the minimum, worst first."""
+    stock = _available_by_depot_item(today or clock.today())
+    available = func.coalesce(stock.c.available, 0)
+    statement = (select(Quota, available.label("available"))
+                 .join(Depot, Depot.id == Quota.depot_id).join(Region, Region.id == Depot.region_id)
+                 .outerjoin(stock, and_(stock.c.depot_id == Quota.depot_id, stock.c.item_id == Quota.item_id))
+                 .where(available < Quota.minimum)
+                 .options(joinedload(Quota.depot).joinedload(Depot.region), joinedload(Quota.item))
+                 .order_by((Quota.minimum - available).desc(), Depot.code))
+    if level:
+        statement = statement.where(Depot.level == level)
+    if region_code:
+        statement = statement.where(Region.code.startswith(region_code_prefix(region_code)))
+    if item_id:
+        statement = statement.where(Quota.item_id == item_id)
+    total = Session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = Session.execute(statement.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    items = [Shortfall(q.depot, q.item, q.minimum, q.target, int(a)) for q, a in rows]
+    return Page(items=items, number=max(page, 1), per_page=per_page, total=total or 0)
+
+
+def donations_statement(donor: str | None = None) -> Select:
+    """Donated lots with where they are now; the movements show where the goods went."""
+    statement = (select(Lot).where(Lot.funding_source == FundingSource.DONATION)
+                 .options(joinedload(Lot.item), joinedload(Lot.depot)).order_by(Lot.donor, Lot.created_at))
+    if donor:
+        statement = statement.where(Lot.donor.like(f"%{donor}%"))
+    return statement
+
+
+DOCUMENT_TITLES = {DocumentKind.RECEIPT: "Receipt voucher", DocumentKind.ISSUE: "Issue voucher",
+                   DocumentKind.TRANSFER: "Transfer order", DocumentKind.COUNT: "Stock count",
+                   DocumentKind.SCRAP: "Scrap request", DocumentKind.REVERSAL: "Reversal voucher"}

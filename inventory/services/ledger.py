@@ -1,0 +1,246 @@
+"""The one private path through which stock changes: numbered documents, balance updates, movements.
+
+Balances change by conditional UPDATE … RETURNING, so two requests can never take
+the same free stock (PostgreSQL re-checks the condition after waiting for the row
+lock; SQLite lets one writer at a time). A refused change raises before commit,
+and the caller's transaction is rolled back whole.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from core import clock
+from core.db import Session
+from core.errors import DomainError, NotFoundError, PermissionDeniedError
+from core.models import User
+from inventory import queries
+from inventory.models import (
+    Depot,
+    DepotStatus,
+    Document,
+    DocumentKind,
+    DocumentSequence,
+    Item,
+    Lot,
+    Movement,
+    MovementKind,
+)
+from inventory.services.network import to_base_units
+
+
+class InsufficientStockError(DomainError):
+    """Less free stock than asked for; the message names the item and what is available."""
+
+    status = 409
+
+
+class ExpiredLotError(DomainError):
+    status = 409
+
+
+class FourEyesError(DomainError):
+    """The same person may not both prepare and approve."""
+
+    status = 403
+
+
+@dataclass
+class LinePath:
+    """Where a per-line error belongs: `lines.<index>.<field>` in forms and JSON alike."""
+
+    index: int
+
+    def error(self, field: str, message: str) -> dict:
+        return {"lines": {self.index: {field: [message]}}}
+
+
+def ensure_can_act(actor: User, depot: Depot) -> None:
+    if not queries.can_act_at(actor, depot.id):
+        raise PermissionDeniedError(f"You may not record stock changes at {depot.code}.")
+
+
+def active_depot(depot_id: int, field: str = "depot_id") -> Depot:
+    depot = Session.get(Depot, depot_id)
+    if depot is None:
+        raise NotFoundError(f"No depot with id {depot_id}.", {field: ["Unknown depot."]})
+    if depot.status != DepotStatus.ACTIVE:
+        raise DomainError(f"Depot {depot.code} is closed.", {field: [f"{depot.code} is closed."]})
+    return depot
+
+
+def get_item_or_error(item_id: int, path: LinePath) -> Item:
+    item = Session.get(Item, item_id)
+    if item is None:
+        raise DomainError("Unknown item.", path.error("item_id", f"No item with id {item_id}."))
+    return item
+
+
+def new_document(depot: Depot, kind: DocumentKind, actor: User, occurred_at: datetime | None = None,
+                 reason: str | None = None, counterparty: str | None = None) -> Document:
+    """A document with the next number of its kind for the depot and year, e.g. RK-2026-000123."""
+    occurred_at = occurred_at or clock.utcnow()
+    year = clock.local_date(occurred_at).year
+    sequence = _next_sequence(depot.id, kind, year)
+    document = Document(depot_id=depot.id, kind=kind, year=year, sequence=sequence,
+                        number=f"{kind.value}-{year}-{sequence:06d}", created_by_id=actor.id,
+                        occurred_at=occurred_at, reason=reason, counterparty=counterparty)
+    Session.add(document)
+    Session.flush()
+    return document
+
+
+def _next_sequence(depot_id: int, kind: DocumentKind, year: int) -> int:
+    dialect = Session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    Session.execute(insert(DocumentSequence).values(depot_id=depot_id, kind=kind, year=year, last_number=0)
+                    .on_conflict_do_nothing())
+    bump = (update(DocumentSequence)
+            .where(DocumentSequence.depot_id == depot_id, DocumentSequence.kind == kind, DocumentSequence.year == year)
+            .values(last_number=DocumentSequence.last_number + 1).returning(DocumentSequence.last_number))
+    return Session.execute(bump).scalar_one()
+
+
+def post_movement(document: Document, lot: Lot, kind: MovementKind, quantity: int, actor: User, *,
+                  release_reserved: int = 0, reason: str | None = None, occurred_at: datetime | None = None,
+                  **belongs_to) -> Movement:
+    """Change a lot's balance and append the movement that explains it, in the caller's transaction.
+
+    A negative quantity may take only free stock (on hand less reserved), plus what
+    `release_reserved` frees for this very movement (shipping a reserved transfer).
+    """
+    _change_balance(lot, quantity, release_reserved)
+    movement = Movement(lot_id=lot.id, depot_id=lot.depot_id, item_id=lot.item_id, kind=kind, quantity=quantity,
+                        unit_cost=lot.unit_cost, document_id=document.id,
+                        occurred_at=occurred_at or document.occurred_at,
+                        recorded_at=clock.utcnow(), actor_id=actor.id, reason=reason or document.reason,
+                        **belongs_to)
+    Session.add(movement)
+    return movement
+
+
+def _change_balance(lot: Lot, quantity: int, release_reserved: int = 0) -> None:
+    statement = (update(Lot).where(Lot.id == lot.id)
+                 .values(on_hand=Lot.on_hand + quantity, reserved=Lot.reserved - release_reserved)
+                 .returning(Lot.on_hand, Lot.reserved)
+                 .execution_options(synchronize_session=False))
+    if quantity < 0:
+        statement = statement.where(Lot.on_hand - Lot.reserved + release_reserved + quantity >= 0,
+                                    Lot.reserved >= release_reserved)
+    row = Session.execute(statement).first()
+    if row is None:
+        Session.refresh(lot)
+        raise InsufficientStockError(
+            f"Not enough {lot.item.name} in batch {lot.batch_no} at {lot.depot.code}: "
+            f"asked {-quantity}, free {lot.free + release_reserved}.")
+    lot.on_hand, lot.reserved = row
+
+
+def reserve(lot: Lot, quantity: int) -> None:
+    """Promise free stock (approved transfer or plan), so nobody else can issue it."""
+    statement = (update(Lot).where(Lot.id == lot.id, Lot.on_hand - Lot.reserved >= quantity)
+                 .values(reserved=Lot.reserved + quantity).returning(Lot.reserved)
+                 .execution_options(synchronize_session=False))
+    reserved = Session.execute(statement).scalar()
+    if reserved is None:
+        Session.refresh(lot)
+        raise InsufficientStockError(f"Not enough free {lot.item.name} in batch {lot.batch_no} at "
+                                     f"{lot.depot.code} to reserve {quantity}: free {lot.free}.")
+    lot.reserved = reserved
+
+
+def release(lot: Lot, quantity: int) -> None:
+    statement = (update(Lot).where(Lot.id == lot.id, Lot.reserved >= quantity)
+                 .values(reserved=Lot.reserved - quantity).returning(Lot.reserved)
+                 .execution_options(synchronize_session=False))
+    lot.reserved = Session.execute(statement).scalar_one()
+
+
+def fefo_lots(depot_id: int, item_id: int, today: date) -> list[Lot]:
+    """The depot's usable lots of an item, first expiring first; lots that never expire come last."""
+    statement = (select(Lot).where(Lot.depot_id == depot_id, Lot.item_id == item_id, Lot.on_hand > Lot.reserved,
+                                   (Lot.expiry_date.is_(None)) | (Lot.expiry_date > today))
+                 .order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.production_date, Lot.id))
+    return list(Session.scalars(statement))
+
+
+def available_quantity(depot_id: int, item_id: int, today: date) -> int:
+    return sum(lot.free for lot in fefo_lots(depot_id, item_id, today))
+
+
+@dataclass
+class Pick:
+    lot: Lot
+    quantity: int
+
+
+def pick_fefo(depot: Depot, item: Item, quantity: int, today: date, path: LinePath,
+              taken: dict[int, int] | None = None) -> list[Pick]:
+    """Split a quantity over the depot's lots, first expiring first; refuse when free stock is short.
+
+    `taken` holds what earlier lines of the same document already took from each lot.
+    """
+    taken = taken or {}
+    picks, remaining = [], quantity
+    for lot in fefo_lots(depot.id, item.id, today):
+        free = lot.free - taken.get(lot.id, 0)
+        if free <= 0:
+            continue
+        take = min(free, remaining)
+        picks.append(Pick(lot, take))
+        remaining -= take
+        if remaining == 0:
+            return picks
+    available = quantity - remaining
+    raise InsufficientStockError(
+        f"Not enough {item.name} at {depot.code}: asked {quantity} {item.base_unit}, available {available}.",
+        path.error("quantity", f"Only {available} {item.base_unit} available (expired and reserved stock excluded)."))
+
+
+def named_lot(depot: Depot, item: Item, lot_id: int, quantity: int, today: date, path: LinePath,
+              taken: dict[int, int] | None = None) -> Pick:
+    """A lot the clerk chose by hand: it must be here, of this item, unexpired and free enough."""
+    lot = Session.get(Lot, lot_id)
+    if lot is None or lot.depot_id != depot.id or lot.item_id != item.id:
+        raise DomainError("Unknown lot.", path.error("lot_id", f"No lot {lot_id} of {item.name} at {depot.code}."))
+    if lot.is_expired(today):
+        raise ExpiredLotError(f"Batch {lot.batch_no} expired on {lot.expiry_date}; it leaves only by rotation "
+                              "or scrap.", path.error("lot_id", f"Batch {lot.batch_no} has expired."))
+    free = lot.free - (taken or {}).get(lot.id, 0)
+    if free < quantity:
+        raise InsufficientStockError(
+            f"Not enough {item.name} in batch {lot.batch_no}: asked {quantity}, free {free}.",
+            path.error("quantity", f"Only {free} {item.base_unit} free in batch {lot.batch_no}."))
+    return Pick(lot, quantity)
+
+
+def refuse_lines(errors: list[DomainError]) -> DomainError:
+    """One refusal for all the lines that failed, keeping each line's message beside its fields."""
+    fields: dict = {}
+    for error in errors:
+        for index, line_fields in error.fields.get("lines", {}).items():
+            fields.setdefault("lines", {}).setdefault(index, {}).update(line_fields)
+        for name, messages in error.fields.items():
+            if name != "lines":
+                fields[name] = messages
+    kinds = {type(error) for error in errors}
+    if len(kinds) == 1:
+        kind = kinds.pop()
+    else:
+        short = any(isinstance(error, (InsufficientStockError, ExpiredLotError)) for error in errors)
+        kind = InsufficientStockError if short else DomainError
+    return kind(" ".join(e.message for e in errors), fields)
+
+
+def base_quantity(item: Item, quantity: int, unit: str | None, path: LinePath) -> int:
+    """A line's quantity in base units; the clerk may enter it in a pack unit."""
+    try:
+        base = to_base_units(item, quantity, unit or item.base_unit)
+    except DomainError as error:
+        raise DomainError(error.message, path.error("unit", error.fields["unit"][0])) from error
+    if base <= 0:
+        raise DomainError("Quantities must be positive.", path.error("quantity", "Must be more than 0."))
+    return base

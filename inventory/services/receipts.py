@@ -1,0 +1,139 @@
+"""Receiving stock: new lots or top-ups of existing ones."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from core import clock
+from core.db import Session, unit_of_work
+from core.errors import DomainError
+from core.models import User
+from inventory.models import Depot, Document, DocumentKind, FundingSource, Item, Lot, MovementKind, Ownership
+from inventory.services.ledger import (
+    ExpiredLotError,
+    LinePath,
+    active_depot,
+    base_quantity,
+    ensure_can_act,
+    get_item_or_error,
+    new_document,
+    post_movement,
+    refuse_lines,
+)
+
+LOT_IDENTITY = ("expiry_date", "unit_cost", "funding_source", "ownership")
+
+
+@dataclass
+class ReceiptLine:
+    item_id: int
+    quantity: int
+    batch_no: str
+    unit_cost: Decimal
+    funding_source: FundingSource | str
+    unit: str | None = None  # the item's base unit or one of its packs; None = base unit
+    production_date: date | None = None
+    expiry_date: date | None = None
+    ownership: Ownership | str = Ownership.GOVERNMENT
+    holder: str | None = None
+    donor: str | None = None
+    donation_restriction: str | None = None
+
+
+@dataclass
+class Receipt:
+    depot_id: int
+    lines: list[ReceiptLine]
+    supplier: str | None = None
+    reason: str | None = None
+    occurred_at: datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@unit_of_work
+def receive_stock(receipt: Receipt, actor: User) -> Document:
+    """Record goods arriving at a depot: one document, one receipt movement per line."""
+    depot = active_depot(receipt.depot_id)
+    ensure_can_act(actor, depot)
+    if not receipt.lines:
+        raise DomainError("A receipt needs at least one line.", {"lines": ["Add at least one line."]})
+    prepared = _prepare_lines(receipt.lines)
+    document = new_document(depot, DocumentKind.RECEIPT, actor, receipt.occurred_at, receipt.reason,
+                            receipt.supplier)
+    for index, (line, item, quantity) in enumerate(prepared):
+        lot = lot_for_batch(depot, item, line, LinePath(index))
+        post_movement(document, lot, MovementKind.RECEIPT, quantity, actor)
+    return document
+
+
+def _prepare_lines(lines: list[ReceiptLine]) -> list[tuple[ReceiptLine, Item, int]]:
+    prepared, errors = [], []
+    for index, line in enumerate(lines):
+        try:
+            prepared.append(_prepare_line(line, LinePath(index)))
+        except DomainError as error:
+            errors.append(error)
+    if errors:
+        raise refuse_lines(errors)
+    return prepared
+
+
+def _prepare_line(line: ReceiptLine, path: LinePath) -> tuple[ReceiptLine, Item, int]:
+    item = get_item_or_error(line.item_id, path)
+    quantity = base_quantity(item, line.quantity, line.unit, path)
+    line.funding_source = FundingSource(line.funding_source)
+    line.ownership = Ownership(line.ownership)
+    line.expiry_date = _expiry(item, line, path)
+    _check_provenance(line, path)
+    return line, item, quantity
+
+
+def _expiry(item: Item, line: ReceiptLine, path: LinePath) -> date | None:
+    """The given expiry date, or production date + shelf life; an item that expires needs one of the two."""
+    if line.expiry_date is None and item.shelf_life_days is not None:
+        if line.production_date is None:
+            raise DomainError(f"{item.name} expires: give its production or expiry date.",
+                              path.error("production_date", "Give the production date or the expiry date."))
+    expiry = line.expiry_date
+    if expiry is None and item.shelf_life_days is not None:
+        expiry = line.production_date + timedelta(days=item.shelf_life_days)
+    if expiry and line.production_date and expiry <= line.production_date:
+        raise DomainError("Expiry before production.", path.error("expiry_date", "Must be after the production date."))
+    if expiry and expiry <= clock.today():
+        raise ExpiredLotError(f"Batch {line.batch_no} expired on {expiry}; expired goods are not taken into the "
+                              "reserve.", path.error("expiry_date", f"This batch expired on {expiry}."))
+    return expiry
+
+
+def _check_provenance(line: ReceiptLine, path: LinePath) -> None:
+    if line.funding_source == FundingSource.DONATION and not (line.donor or "").strip():
+        raise DomainError("A donation needs its donor.", path.error("donor", "Name the donor."))
+    if line.funding_source != FundingSource.DONATION and (line.donor or line.donation_restriction):
+        raise DomainError("Only donations have a donor.", path.error("donor", "Only for donations."))
+    if line.ownership == Ownership.AGREEMENT and not (line.holder or "").strip():
+        raise DomainError("Agreement stock needs its holder.", path.error("holder", "Name the enterprise holding it."))
+
+
+def lot_for_batch(depot: Depot, item: Item, line: ReceiptLine, path: LinePath) -> Lot:
+    """The depot's lot for this batch, created when new; a top-up must match the batch's expiry, cost and funding."""
+    key = (Lot.depot_id == depot.id, Lot.item_id == item.id, Lot.batch_no == line.batch_no)
+    dialect = Session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    Session.execute(insert(Lot).values(
+        depot_id=depot.id, item_id=item.id, batch_no=line.batch_no, production_date=line.production_date,
+        expiry_date=line.expiry_date, unit_cost=line.unit_cost, funding_source=line.funding_source,
+        ownership=line.ownership, holder=line.holder, donor=line.donor,
+        donation_restriction=line.donation_restriction, on_hand=0, reserved=0,
+    ).on_conflict_do_nothing())
+    lot = Session.scalars(select(Lot).where(*key).execution_options(populate_existing=True)).one()
+    mismatched = [name for name in LOT_IDENTITY if getattr(lot, name) != getattr(line, name)]
+    if mismatched:
+        raise DomainError(f"Batch {line.batch_no} is already here with another {', '.join(mismatched)}.",
+                          path.error("batch_no", f"Batch {line.batch_no} exists with a different "
+                                                 f"{', '.join(m.replace('_', ' ') for m in mismatched)}; "
+                                                 "use a new batch number."))
+    return lot

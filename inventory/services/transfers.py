@@ -1,0 +1,239 @@
+"""Transfers between depots: draft → approved (stock reserved) → shipped (in transit) → received.
+
+Whatever arrives short or damaged is recorded as a discrepancy that a supervisor resolves.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from core import clock
+from core.db import Session, unit_of_work
+from core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from core.models import Role, User
+from inventory.models import (
+    Discrepancy,
+    DiscrepancyStatus,
+    DocumentKind,
+    Lot,
+    MovementKind,
+    Transfer,
+    TransferLine,
+    TransferStatus,
+)
+from inventory.services.issues import IssueLine, plan_picks
+from inventory.services.ledger import (
+    FourEyesError,
+    LinePath,
+    active_depot,
+    base_quantity,
+    ensure_can_act,
+    get_item_or_error,
+    new_document,
+    post_movement,
+    release,
+    reserve,
+)
+from inventory.services.receipts import ReceiptLine, lot_for_batch
+
+
+@dataclass
+class TransferRequest:
+    source_id: int
+    destination_id: int
+    lines: list[IssueLine]
+    reason: str | None = None
+    evacuation: bool = False
+
+
+@dataclass
+class ReceivedLine:
+    line_id: int
+    received: int
+    damaged: int = 0
+    note: str | None = None
+
+
+@dataclass
+class Arrival:
+    lines: list[ReceivedLine] = field(default_factory=list)
+    occurred_at: datetime | None = None
+
+
+@unit_of_work
+def draft_transfer(request: TransferRequest, actor: User) -> Transfer:
+    """Draft a transfer from a depot the actor keeps; stock is checked now and reserved on approval."""
+    source = active_depot(request.source_id, "source_id")
+    destination = active_depot(request.destination_id, "destination_id")
+    ensure_can_act(actor, source)
+    if source.id == destination.id:
+        raise DomainError("A transfer needs two depots.", {"destination_id": ["Choose another depot."]})
+    lines = _draft_lines(request.lines)
+    plan_picks(source, request.lines)  # refuse early what could not be shipped today
+    document = new_document(source, DocumentKind.TRANSFER, actor, reason=request.reason,
+                            counterparty=destination.code)
+    transfer = Transfer(document_id=document.id, source_id=source.id, destination_id=destination.id,
+                        evacuation=request.evacuation, lines=lines)
+    Session.add(transfer)
+    return transfer
+
+
+def _draft_lines(lines: list[IssueLine]) -> list[TransferLine]:
+    drafted = []
+    for index, line in enumerate(lines):
+        path = LinePath(index)
+        item = get_item_or_error(line.item_id, path)
+        drafted.append(TransferLine(item_id=item.id, lot_id=line.lot_id,
+                                    quantity=base_quantity(item, line.quantity, line.unit, path)))
+    return drafted
+
+
+@unit_of_work
+def update_draft(transfer_id: int, lines: list[IssueLine], actor: User) -> Transfer:
+    """Replace a draft's lines (a clerk trims an evacuation draft, say)."""
+    transfer = _transfer(transfer_id, actor, TransferStatus.DRAFT)
+    plan_picks(transfer.source, lines)
+    transfer.lines = _draft_lines(lines)
+    return transfer
+
+
+@unit_of_work
+def approve_transfer(transfer_id: int, actor: User) -> Transfer:
+    """Approve a draft (not one's own) and reserve its stock, split over lots first expiring first."""
+    transfer = _transfer(transfer_id, actor, TransferStatus.DRAFT)
+    if transfer.document.created_by_id == actor.id:
+        raise FourEyesError("You drafted this transfer; another person must approve it.")
+    requested = [IssueLine(item_id=line.item_id, quantity=line.quantity, lot_id=line.lot_id)
+                 for line in transfer.lines]
+    picks = plan_picks(transfer.source, requested)
+    transfer.lines = [TransferLine(item_id=pick.lot.item_id, lot_id=pick.lot.id, quantity=pick.quantity)
+                      for pick in picks]
+    for pick in picks:
+        reserve(pick.lot, pick.quantity)
+    transfer.status, transfer.approved_by_id, transfer.approved_at = TransferStatus.APPROVED, actor.id, clock.utcnow()
+    return transfer
+
+
+@unit_of_work
+def ship_transfer(transfer_id: int, actor: User, occurred_at: datetime | None = None) -> Transfer:
+    """The goods leave the source: its reserved stock goes out, in transit to the destination."""
+    transfer = _transfer(transfer_id, actor, TransferStatus.APPROVED)
+    shipped_at = occurred_at or clock.utcnow()
+    for line in transfer.lines:
+        post_movement(transfer.document, line.lot, MovementKind.TRANSFER_OUT, -line.quantity, actor,
+                      release_reserved=line.quantity, occurred_at=shipped_at, transfer_id=transfer.id)
+    transfer.status, transfer.shipped_at = TransferStatus.SHIPPED, shipped_at
+    return transfer
+
+
+@unit_of_work
+def receive_transfer(transfer_id: int, arrival: Arrival, actor: User) -> Transfer:
+    """Book what arrived at the destination; any shortfall or damage becomes an open discrepancy.
+
+    Lines not mentioned in `arrival` arrived whole.
+    """
+    transfer = _transfer(transfer_id, actor, TransferStatus.SHIPPED, at_destination=True)
+    received_at = arrival.occurred_at or clock.utcnow()
+    reported = {line.line_id: line for line in arrival.lines}
+    unknown = set(reported) - {line.id for line in transfer.lines}
+    if unknown:
+        raise DomainError("Unknown transfer lines.", {"lines": [f"Line {i} is not part of this transfer."
+                                                               for i in sorted(unknown)]})
+    for index, line in enumerate(transfer.lines):
+        report = reported.get(line.id, ReceivedLine(line.id, line.quantity))
+        _receive_line(transfer, line, report, LinePath(index), actor, received_at)
+    transfer.status, transfer.received_at = TransferStatus.RECEIVED, received_at
+    return transfer
+
+
+def _receive_line(transfer: Transfer, line: TransferLine, report: ReceivedLine, path: LinePath, actor: User,
+                  received_at: datetime) -> None:
+    if report.received < 0 or report.damaged < 0 or report.received + report.damaged > line.quantity:
+        raise DomainError("Received and damaged quantities do not fit what was shipped.",
+                          path.error("received", f"Received plus damaged must be between 0 and {line.quantity}."))
+    if report.received:
+        lot = _destination_lot(transfer, line.lot)
+        post_movement(transfer.document, lot, MovementKind.TRANSFER_IN, report.received, actor,
+                      occurred_at=received_at, transfer_id=transfer.id)
+    shortage = line.quantity - report.received - report.damaged
+    if shortage or report.damaged:
+        Session.add(Discrepancy(transfer_id=transfer.id, source_lot_id=line.lot_id, shortage=shortage,
+                                damaged=report.damaged, note=report.note))
+
+
+def _destination_lot(transfer: Transfer, source: Lot) -> Lot:
+    """The same batch at the destination: same expiry, cost, funding and provenance."""
+    line = ReceiptLine(item_id=source.item_id, quantity=0, batch_no=source.batch_no, unit_cost=source.unit_cost,
+                       funding_source=source.funding_source, production_date=source.production_date,
+                       expiry_date=source.expiry_date, ownership=source.ownership, holder=source.holder,
+                       donor=source.donor, donation_restriction=source.donation_restriction)
+    return lot_for_batch(transfer.destination, source.item, line, LinePath(0))
+
+
+@unit_of_work
+def resolve_discrepancy(discrepancy_id: int, actor: User, recovered: int = 0, note: str | None = None) -> Discrepancy:
+    """A supervisor settles a discrepancy: goods that turned up are received, the rest is written off."""
+    discrepancy = Session.get(Discrepancy, discrepancy_id)
+    if discrepancy is None:
+        raise NotFoundError(f"No discrepancy {discrepancy_id}.")
+    if actor.role != Role.ADMIN:
+        raise PermissionDeniedError("Only a supervisor (administrator) resolves discrepancies.")
+    if discrepancy.status != DiscrepancyStatus.OPEN:
+        raise ConflictError("This discrepancy is already resolved.")
+    if not 0 <= recovered <= discrepancy.shortage:
+        raise DomainError("Recovered quantity out of range.",
+                          {"recovered": [f"Between 0 and the shortage, {discrepancy.shortage}."]})
+    transfer = discrepancy.transfer
+    if recovered:
+        lot = _destination_lot(transfer, discrepancy.source_lot)
+        post_movement(transfer.document, lot, MovementKind.TRANSFER_IN, recovered, actor, occurred_at=clock.utcnow(),
+                      transfer_id=transfer.id, reason=note or "goods recovered after a transfer shortage")
+    discrepancy.status = DiscrepancyStatus.RECOVERED if recovered else DiscrepancyStatus.WRITTEN_OFF
+    discrepancy.resolved_by_id, discrepancy.resolved_at, discrepancy.resolution_note = actor.id, clock.utcnow(), note
+    return discrepancy
+
+
+@unit_of_work
+def cancel_transfer(transfer_id: int, actor: User) -> Transfer:
+    """Cancel a transfer that has not shipped; an approved one gives back what it reserved."""
+    transfer = Session.get(Transfer, transfer_id)
+    if transfer is None:
+        raise NotFoundError(f"No transfer {transfer_id}.")
+    ensure_can_act(actor, transfer.source)
+    if transfer.status not in (TransferStatus.DRAFT, TransferStatus.APPROVED):
+        raise ConflictError(f"Transfer {transfer.document.number} is {transfer.status.value}; it can no longer "
+                            "be cancelled.")
+    if transfer.status == TransferStatus.APPROVED:
+        for line in transfer.lines:
+            release(line.lot, line.quantity)
+    transfer.status = TransferStatus.CANCELLED
+    return transfer
+
+
+@unit_of_work
+def draft_evacuation(depot_id: int, destination_id: int, actor: User) -> Transfer:
+    """A depot in the disaster zone: draft a transfer of all its free, unexpired stock, lot by lot."""
+    source = active_depot(depot_id)
+    lots = Session.scalars(select(Lot).where(Lot.depot_id == source.id, Lot.on_hand > Lot.reserved)
+                           .order_by(Lot.item_id, Lot.expiry_date)).all()
+    today = clock.today()
+    lines = [IssueLine(item_id=lot.item_id, quantity=lot.free, lot_id=lot.id) for lot in lots
+             if not lot.is_expired(today)]
+    if not lines:
+        raise DomainError(f"{source.code} has no free stock to evacuate.")
+    request = TransferRequest(source.id, destination_id, lines, reason="evacuation: depot in the disaster zone",
+                              evacuation=True)
+    return draft_transfer.__wrapped__(request, actor)
+
+
+def _transfer(transfer_id: int, actor: User, status: TransferStatus, at_destination: bool = False) -> Transfer:
+    transfer = Session.get(Transfer, transfer_id)
+    if transfer is None:
+        raise NotFoundError(f"No transfer {transfer_id}.")
+    ensure_can_act(actor, transfer.destination if at_destination else transfer.source)
+    if transfer.status != status:
+        raise ConflictError(f"Transfer {transfer.document.number} is {transfer.status.value}, not {status.value}.")
+    return transfer
+
