@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from core import auth, db
+from core import api, auth, db
 from core.config import load_config
 from core.errors import register_errorhandlers
 
@@ -23,6 +23,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    api.register(app)
     register_commands(app)
     register_template_helpers(app)
     return app
@@ -38,13 +39,16 @@ def register_blueprints(app: Flask) -> None:
     from core.openapi import bp as openapi_bp
     from core.views import bp as core_bp
     from inventory.api import bp as inventory_api
+    from inventory.stock_api import bp as stock_api
     from inventory.views import bp as inventory_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(inventory_bp)
     app.register_blueprint(inventory_api, url_prefix="/api/v1")
+    app.register_blueprint(stock_api, url_prefix="/api/v1")
     app.register_blueprint(openapi_bp, url_prefix="/api/v1")
-    csrf.exempt(inventory_api)  # bearer tokens, not cookies, authorize API writes
+    for blueprint in (inventory_api, stock_api):
+        csrf.exempt(blueprint)  # bearer tokens, not cookies, authorize API writes
 
 
 def register_commands(app: Flask) -> None:

@@ -25,6 +25,30 @@ def document_path(path: str, operations: dict) -> None:
     _paths.append((path, operations))
 
 
+def page_of(schema: str) -> dict:
+    return {"type": "object", "properties": {
+        "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
+        "page": {"type": "integer"}, "per_page": {"type": "integer"},
+        "total": {"type": "integer"}, "pages": {"type": "integer"}}}
+
+
+def errors(*codes: int) -> dict:
+    return {str(code): {"description": "Error", "content": {"application/json": {"schema": "Error"}}} for code in codes}
+
+
+def ok(schema, code: int = 200) -> dict:
+    return {str(code): {"description": "OK", "content": {"application/json": {"schema": schema}}}}
+
+
+def query(schema) -> list:
+    return [{"in": "query", "schema": schema}]
+
+
+
+def body(schema) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
 @cache
 def build_spec() -> dict:
     spec = APISpec(title="Relief depots API", version="1.0.0", openapi_version="3.0.3",
@@ -33,7 +57,8 @@ def build_spec() -> dict:
     spec.components.schema("Error", {"type": "object", "properties": {
         "error": {"type": "string"}, "fields": {"type": "object", "additionalProperties": True}}})
     for name, schema in _schemas.items():
-        spec.components.schema(name, schema=schema)
+        if name not in spec.components.schemas:  # nested schemas register themselves under the same name
+            spec.components.schema(name, schema=schema)
     for path, operations in _paths:
         operations = copy.deepcopy(operations)  # apispec resolves schemas in place
         spec.path(path=path, parameters=operations.pop("parameters", None), operations=operations)

@@ -1,14 +1,13 @@
 """JSON API v1 for the network and the catalog."""
 from __future__ import annotations
 
-from flask import Blueprint, request
-from marshmallow import Schema, ValidationError
+from flask import Blueprint
 
+from core.api import json_body, page_json, query_args
 from core.auth import allow
-from core.errors import ConflictError, json_error
+from core.errors import ConflictError
 from core.models import Role
-from core.openapi import document_path, document_schema
-from core.pagination import Page
+from core.openapi import document_path, document_schema, errors, ok, page_of, query
 from inventory import queries, services
 from inventory.models import DepotStatus
 from inventory.schemas import (
@@ -25,49 +24,6 @@ from inventory.schemas import (
 )
 
 bp = Blueprint("inventory_api", __name__)
-
-
-class BadRequestBody(Exception):
-    pass
-
-
-@bp.errorhandler(BadRequestBody)
-def _bad_body(error):
-    return json_error(str(error), 400)
-
-
-def json_body(schema: Schema, partial: bool = False) -> dict:
-    """The request's JSON object, validated; a 400 when it is not JSON, a 422 when fields are wrong."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequestBody("The body must be a JSON object (Content-Type: application/json).")
-    data = schema.load(body, partial=partial)
-    if partial:  # a PATCH changes only what it names, never a field's load default
-        data = {key: value for key, value in data.items() if key in body}
-    return data
-
-
-def query_args(schema: Schema) -> dict:
-    try:
-        return schema.load(request.args.to_dict())
-    except ValidationError as error:
-        raise _QueryError(error.messages) from error
-
-
-class _QueryError(Exception):
-    def __init__(self, fields):
-        super().__init__("Invalid query parameters.")
-        self.fields = fields
-
-
-@bp.errorhandler(_QueryError)
-def _bad_query(error):
-    return json_error(str(error), 400, error.fields)
-
-
-def page_json(page: Page, schema: Schema) -> dict:
-    return {"items": schema.dump(page.items, many=True), "page": page.number, "per_page": page.per_page,
-            "total": page.total, "pages": page.pages}
 
 
 @bp.get("/depots")
@@ -133,54 +89,35 @@ def list_regions():
     return page_json(queries.list_regions(**query_args(RegionQuerySchema())), RegionSchema())
 
 
-def _page_of(schema: str) -> dict:
-    return {"type": "object", "properties": {
-        "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
-        "page": {"type": "integer"}, "per_page": {"type": "integer"},
-        "total": {"type": "integer"}, "pages": {"type": "integer"}}}
-
-
-def _errors(*codes: int) -> dict:
-    return {str(code): {"description": "Error", "content": {"application/json": {"schema": "Error"}}} for code in codes}
-
-
-def _ok(schema, code: int = 200) -> dict:
-    return {str(code): {"description": "OK", "content": {"application/json": {"schema": schema}}}}
-
-
-def _query(schema) -> list:
-    return [{"in": "query", "schema": schema}]
-
-
 for _name, _schema in (("Depot", DepotSchema), ("Item", ItemSchema), ("Region", RegionSchema)):
     document_schema(_name, _schema)
 document_path("/depots", {
-    "get": {"summary": "List depots (filter by level, region, text, status)", "parameters": _query(DepotQuerySchema),
-            "responses": {**_ok(_page_of("Depot")), **_errors(400, 401)}},
+    "get": {"summary": "List depots (filter by level, region, text, status)", "parameters": query(DepotQuerySchema),
+            "responses": {**ok(page_of("Depot")), **errors(400, 401)}},
     "post": {"summary": "Create a depot (admin)", "requestBody": {"content": {"application/json": {"schema": CreateDepotSchema}}},
-             "responses": {**_ok("Depot", 201), **_errors(400, 401, 403, 409, 422)}},
+             "responses": {**ok("Depot", 201), **errors(400, 401, 403, 409, 422)}},
 })
 document_path("/depots/{depot_id}", {
     "parameters": [{"in": "path", "name": "depot_id", "required": True, "schema": {"type": "integer"}}],
-    "get": {"summary": "One depot", "responses": {**_ok("Depot"), **_errors(401, 404)}},
+    "get": {"summary": "One depot", "responses": {**ok("Depot"), **errors(401, 404)}},
     "patch": {"summary": "Change or close a depot (admin)",
               "requestBody": {"content": {"application/json": {"schema": UpdateDepotSchema}}},
-              "responses": {**_ok("Depot"), **_errors(400, 401, 403, 404, 409, 422)}},
+              "responses": {**ok("Depot"), **errors(400, 401, 403, 404, 409, 422)}},
 })
 document_path("/items", {
-    "get": {"summary": "List catalog items", "parameters": _query(ItemQuerySchema),
-            "responses": {**_ok(_page_of("Item")), **_errors(400, 401)}},
+    "get": {"summary": "List catalog items", "parameters": query(ItemQuerySchema),
+            "responses": {**ok(page_of("Item")), **errors(400, 401)}},
     "post": {"summary": "Add an item (admin)", "requestBody": {"content": {"application/json": {"schema": CreateItemSchema}}},
-             "responses": {**_ok("Item", 201), **_errors(400, 401, 403, 409, 422)}},
+             "responses": {**ok("Item", 201), **errors(400, 401, 403, 409, 422)}},
 })
 document_path("/items/{item_id}", {
     "parameters": [{"in": "path", "name": "item_id", "required": True, "schema": {"type": "integer"}}],
-    "get": {"summary": "One item", "responses": {**_ok("Item"), **_errors(401, 404)}},
+    "get": {"summary": "One item", "responses": {**ok("Item"), **errors(401, 404)}},
     "patch": {"summary": "Change an item (admin)",
               "requestBody": {"content": {"application/json": {"schema": UpdateItemSchema}}},
-              "responses": {**_ok("Item"), **_errors(400, 401, 403, 404, 409, 422)}},
+              "responses": {**ok("Item"), **errors(400, 401, 403, 404, 409, 422)}},
 })
 document_path("/regions", {
-    "get": {"summary": "List regions (province, prefecture, county)", "parameters": _query(RegionQuerySchema),
-            "responses": {**_ok(_page_of("Region")), **_errors(400, 401)}},
+    "get": {"summary": "List regions (province, prefecture, county)", "parameters": query(RegionQuerySchema),
+            "responses": {**ok(page_of("Region")), **errors(400, 401)}},
 })

@@ -5,6 +5,8 @@ import pytest
 
 from core.models import Role
 from core.services import issue_token
+from inventory.services import assign_clerk
+from tests.inventory.stock_api_matrix import STOCK_API
 
 ADMIN = {Role.ADMIN}
 EVERYONE = set(Role)
@@ -38,6 +40,7 @@ MATRIX = [
     ("inventory_api.update_item", "PATCH", "/api/v1/items/{item}", ADMIN),
     ("inventory_api.list_regions", "GET", "/api/v1/regions", EVERYONE),
 ]
+MATRIX += STOCK_API
 PUBLIC = {"core.login", "openapi.openapi_document", "static"}
 
 
@@ -48,11 +51,14 @@ def targets(make_depot, make_item, make_user):
     return {"depot": make_depot().id, "item": make_item().id, "user": other.id, "token": token.id}
 
 
-def request_as(app, role: Role | None, method: str, url: str, make_user):
+def request_as(app, role: Role | None, method: str, url: str, make_user, depot_id: int | None = None):
+    """A request by a fresh user of the role; clerks are bound to the target depot, as a depot's clerk would be."""
     client = app.test_client()
     headers = {}
     if role is not None:
         user = make_user(role)
+        if role == Role.CLERK and depot_id is not None:
+            assign_clerk(depot_id, user.username)
         if url.startswith("/api/"):
             _token, raw = issue_token(user.id, "matrix")
             headers["Authorization"] = f"Bearer {raw}"
@@ -66,10 +72,11 @@ def request_as(app, role: Role | None, method: str, url: str, make_user):
 def test_each_role_is_let_in_or_refused(app, make_user, targets, endpoint, method, url, allowed):
     url = url.format(**targets)
     for role in Role:
-        response = request_as(app, role, method, url, make_user)
+        response = request_as(app, role, method, url, make_user, targets["depot"])
         refused = response.status_code == 403
         assert refused != (role in allowed), f"{role.value} on {method} {url}: {response.status_code}"
         assert response.status_code != 401 and "/login?next=" not in (response.location or "")
+        assert response.status_code < 500, f"{role.value} on {method} {url}: {response.status_code}"
     anonymous = request_as(app, None, method, url, make_user)
     if url.startswith("/api/"):
         assert anonymous.status_code == 401 and anonymous.get_json()["error"]

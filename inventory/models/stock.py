@@ -14,8 +14,7 @@ from inventory.models.network import Depot, Item
 
 __all__ = ["FundingSource", "Ownership", "MovementKind", "DocumentKind", "Lot", "Movement", "Document",
            "DocumentSequence", "TransferStatus", "Transfer", "TransferLine", "Discrepancy", "DiscrepancyStatus",
-           "CountStatus", "StockCount", "CountLine", "ScrapStatus", "ScrapRequest", "ScrapLine", "Quota",
-           "IdempotencyKey"]
+           "CountStatus", "StockCount", "CountLine", "ScrapStatus", "ScrapRequest", "ScrapLine", "Quota"]
 
 
 class FundingSource(StrEnum):
@@ -338,18 +337,3 @@ class Quota(Base):
 
     depot: Mapped[Depot] = relationship()
     item: Mapped[Item] = relationship()
-
-
-class IdempotencyKey(Base):
-    """A client's retry key: the first request with it is applied, retries get the stored answer."""
-
-    __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("user_id", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(100))
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int | None] = mapped_column(Integer)  # None while the first request is running
-    response_body: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

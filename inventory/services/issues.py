@@ -57,9 +57,14 @@ def issue_stock(issue: Issue, actor: User) -> Document:
 
 def plan_picks(depot: Depot, lines: list[IssueLine]) -> list[Pick]:
     """Choose the lots for every line; collect every line's problem before refusing."""
+    return [pick for line_picks in plan_line_picks(depot, lines) for pick in line_picks]
+
+
+def plan_line_picks(depot: Depot, lines: list[IssueLine]) -> list[list[Pick]]:
+    """The lots chosen for each line, in the order of the lines."""
     if not lines:
         raise DomainError("Add at least one line.", {"lines": ["Add at least one line."]})
-    today, picks, errors, taken = clock.today(), [], [], {}
+    today, grouped, errors, taken = clock.today(), [], [], {}
     for index, line in enumerate(lines):
         try:
             line_picks = _pick_line(depot, line, today, LinePath(index), taken)
@@ -68,10 +73,10 @@ def plan_picks(depot: Depot, lines: list[IssueLine]) -> list[Pick]:
             continue
         for pick in line_picks:
             taken[pick.lot.id] = taken.get(pick.lot.id, 0) + pick.quantity
-        picks.extend(line_picks)
+        grouped.append(line_picks)
     if errors:
         raise refuse_lines(errors)
-    return picks
+    return grouped
 
 
 def _pick_line(depot: Depot, line: IssueLine, today, path: LinePath, taken: dict[int, int]) -> list[Pick]:

@@ -23,10 +23,11 @@ from inventory.models import (
     TransferLine,
     TransferStatus,
 )
-from inventory.services.issues import IssueLine, plan_picks
+from inventory.services.issues import IssueLine, plan_line_picks, plan_picks
 from inventory.services.ledger import (
     FourEyesError,
     LinePath,
+    Pick,
     active_depot,
     base_quantity,
     ensure_can_act,
@@ -107,13 +108,19 @@ def approve_transfer(transfer_id: int, actor: User) -> Transfer:
         raise FourEyesError("You drafted this transfer; another person must approve it.")
     requested = [IssueLine(item_id=line.item_id, quantity=line.quantity, lot_id=line.lot_id)
                  for line in transfer.lines]
-    picks = plan_picks(transfer.source, requested)
-    transfer.lines = [TransferLine(item_id=pick.lot.item_id, lot_id=pick.lot.id, quantity=pick.quantity)
-                      for pick in picks]
-    for pick in picks:
-        reserve(pick.lot, pick.quantity)
+    for line, picks in zip(list(transfer.lines), plan_line_picks(transfer.source, requested)):
+        _settle_line(transfer, line, picks)
     transfer.status, transfer.approved_by_id, transfer.approved_at = TransferStatus.APPROVED, actor.id, clock.utcnow()
     return transfer
+
+
+def _settle_line(transfer: Transfer, line: TransferLine, picks: list[Pick]) -> None:
+    """Pin a line to its lot and reserve it; a line spread over several lots gains a line per extra lot."""
+    line.lot_id, line.quantity = picks[0].lot.id, picks[0].quantity
+    for pick in picks[1:]:
+        transfer.lines.append(TransferLine(item_id=line.item_id, lot_id=pick.lot.id, quantity=pick.quantity))
+    for pick in picks:
+        reserve(pick.lot, pick.quantity)
 
 
 @unit_of_work

@@ -1,0 +1,48 @@
+"""Helpers shared by the JSON blueprints: reading bodies and query strings, shaping pages."""
+from __future__ import annotations
+
+from flask import Flask, request
+from marshmallow import Schema, ValidationError
+
+from core.errors import json_error
+from core.pagination import Page
+
+
+class BadRequestBody(Exception):
+    """The body is not a JSON object (400)."""
+
+
+class BadQuery(Exception):
+    """The query string has invalid parameters (400)."""
+
+    def __init__(self, fields: dict):
+        super().__init__("Invalid query parameters.")
+        self.fields = fields
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(BadRequestBody, lambda error: json_error(str(error), 400))
+    app.register_error_handler(BadQuery, lambda error: json_error(str(error), 400, error.fields))
+
+
+def json_body(schema: Schema, partial: bool = False) -> dict:
+    """The request's JSON object, validated: a 400 when it is not JSON, a 422 when fields are wrong."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequestBody("The body must be a JSON object (Content-Type: application/json).")
+    data = schema.load(body, partial=partial)
+    if partial:  # a PATCH changes only what it names, never a field's load default
+        data = {key: value for key, value in data.items() if key in body}
+    return data
+
+
+def query_args(schema: Schema) -> dict:
+    try:
+        return schema.load(request.args.to_dict())
+    except ValidationError as error:
+        raise BadQuery(error.messages) from error
+
+
+def page_json(page: Page, schema: Schema) -> dict:
+    return {"items": schema.dump(page.items, many=True), "page": page.number, "per_page": page.per_page,
+            "total": page.total, "pages": page.pages}
