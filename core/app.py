@@ -53,9 +53,9 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from core.cli import db_cli, users_cli
-    from inventory.cli import depots_cli, seed_cli
+    from inventory.cli import depots_cli, seed_cli, stock_cli
 
-    for group in (db_cli, users_cli, depots_cli, seed_cli):
+    for group in (db_cli, users_cli, depots_cli, seed_cli, stock_cli):
         app.cli.add_command(group)
 
 

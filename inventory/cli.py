@@ -3,25 +3,41 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 from tqdm import tqdm
 
 from core.db import Session
 from core.errors import DomainError
 from inventory import services
-from inventory.models import Depot
+from inventory.models import Depot, Lot
+from inventory.queries import ledger_mismatches
 from seed import loader
+from seed import stock as demo_stock
 
 seed_cli = AppGroup("seed", help="Region data, the item catalog and the demo network.")
 depots_cli = AppGroup("depots", help="Depot administration.")
+stock_cli = AppGroup("stock", help="The stock ledger.")
+
+
+@stock_cli.command("reconcile")
+def reconcile() -> None:
+    """Check every lot: balance = sum of its movements, 0 <= reserved <= on hand. Exits 1 on any mismatch."""
+    problems = ledger_mismatches()
+    lots = Session.scalar(select(func.count(Lot.id)))
+    for problem in problems:
+        click.echo("MISMATCH " + " ".join(f"{key}={value}" for key, value in problem.items()))
+    if problems:
+        raise click.exceptions.Exit(1)
+    click.echo(f"Ledger reconciles: {lots} lots, every balance equals the sum of its movements.")
 
 
 @seed_cli.command("demo")
 @click.option("--scale", default="country", show_default=True,
               help="'country', or one province by code (510000) or name (四川).")
 @click.option("--skip-if-loaded", is_flag=True, help="Do nothing when depots exist already.")
-def seed_demo(scale: str, skip_if_loaded: bool) -> None:
-    """Load regions, items, the demo depot network and demo users."""
+@click.option("--stock/--no-stock", default=True, show_default=True, help="Fill the depots with demo lots.")
+def seed_demo(scale: str, skip_if_loaded: bool, stock: bool) -> None:
+    """Load regions, items, the demo depot network, demo users and demo stock."""
     if skip_if_loaded and Session.scalar(select(Depot.id).limit(1)) is not None:
         click.echo("Demo network already loaded; nothing to do.")
         return
@@ -38,6 +54,11 @@ def seed_demo(scale: str, skip_if_loaded: bool) -> None:
             f"{label}: {n}"), bar.update()))
     loader.load_demo_users(Session, loader.clerk_depots_for(Session, chosen))
     click.echo("Depots added: " + ", ".join(f"{label} {n}" for label, n in counts.items()))
+    if stock:
+        depots = Session.scalar(select(func.count(Depot.id)))
+        with tqdm(total=depots, desc="Loading demo stock", unit="depot") as bar:
+            lots = demo_stock.load_stock(Session, progress=bar.update)
+        click.echo(f"Lots added: {lots}")
     click.echo(f"Demo logins (password {loader.DEMO_PASSWORD}): "
                + ", ".join(username for username, _role, _name in loader.DEMO_USERS))
 
