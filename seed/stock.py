@@ -52,7 +52,8 @@ def _production_date(rng: random.Random, item: Item, today: date) -> date:
     return today - timedelta(days=rng.randint(20, life + 60))
 
 
-def plan_depot(depot: Depot, items: list[Item], today: date) -> StockPlan:
+def plan_depot(depot: Depot, items: list[Item], today: date, lots_factor: int = 1) -> StockPlan:
+    """Lots and quotas for one depot; `lots_factor` multiplies the lots per item (benchmarks load millions)."""
     rng = random.Random(depot.code)
     chosen = items[:ITEMS_BY_LEVEL[depot.level]]
     lots, quotas = [], []
@@ -60,8 +61,9 @@ def plan_depot(depot: Depot, items: list[Item], today: date) -> StockPlan:
         target = _units(depot.level, item)
         quotas.append({"depot_id": depot.id, "item_id": item.id, "target": target, "minimum": int(target * 0.6)})
         share = rng.uniform(0.45, 1.25) * target
-        for n in range(LOTS_BY_LEVEL[depot.level]):
-            lots.append(_lot(depot, item, n, max(1, int(share / LOTS_BY_LEVEL[depot.level])), rng, today))
+        count = LOTS_BY_LEVEL[depot.level] * lots_factor
+        for n in range(count):
+            lots.append(_lot(depot, item, n, max(1, int(share / count)), rng, today))
     return StockPlan(lots, quotas)
 
 
@@ -88,7 +90,7 @@ def _received_at(lot: dict, today: date) -> datetime:
     return datetime.combine(arrival, time(9, 0), tzinfo=timezone.utc)
 
 
-def load_stock(session: OrmSession, progress=None, batch_size: int = 500) -> int:
+def load_stock(session: OrmSession, progress=None, batch_size: int = 500, lots_factor: int = 1) -> int:
     """Fill every depot that has no lots yet; returns how many lots were added."""
     today = date.today()
     # the most needed items first: a township point keeps only the first few
@@ -100,14 +102,15 @@ def load_stock(session: OrmSession, progress=None, batch_size: int = 500) -> int
     added = 0
     for start in range(0, len(depots), batch_size):
         chunk = depots[start:start + batch_size]
-        added += _load_chunk(session, chunk, items, today, actor_id)
+        added += _load_chunk(session, chunk, items, today, actor_id, lots_factor)
         if progress is not None:
             progress(len(chunk))
     return added
 
 
-def _load_chunk(session: OrmSession, depots: list[Depot], items: list[Item], today: date, actor_id: int) -> int:
-    plans = [plan_depot(depot, items, today) for depot in depots]
+def _load_chunk(session: OrmSession, depots: list[Depot], items: list[Item], today: date, actor_id: int,
+                lots_factor: int) -> int:
+    plans = [plan_depot(depot, items, today, lots_factor) for depot in depots]
     lots = [lot for plan in plans for lot in plan.lots]
     session.execute(insert(Lot), lots)
     session.execute(insert(Quota), [q for plan in plans for q in plan.quotas])
