@@ -39,6 +39,7 @@ def register_blueprints(app: Flask) -> None:
     from core.openapi import bp as openapi_bp
     from core.views import bp as core_bp
     from inventory.api import bp as inventory_api
+    from inventory.finance_api import bp as finance_api
     from inventory.stock_api import bp as stock_api
     from inventory.views import bp as inventory_bp
 
@@ -46,8 +47,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inventory_bp)
     app.register_blueprint(inventory_api, url_prefix="/api/v1")
     app.register_blueprint(stock_api, url_prefix="/api/v1")
+    app.register_blueprint(finance_api, url_prefix="/api/v1")
     app.register_blueprint(openapi_bp, url_prefix="/api/v1")
-    for blueprint in (inventory_api, stock_api):
+    for blueprint in (inventory_api, stock_api, finance_api):
         csrf.exempt(blueprint)  # bearer tokens, not cookies, authorize API writes
 
 

@@ -6,6 +6,7 @@ import pytest
 from core.models import Role
 from core.services import issue_token
 from inventory.services import assign_clerk
+from tests.inventory.finance_api_matrix import FINANCE_API
 from tests.inventory.stock_api_matrix import STOCK_API
 
 ADMIN = {Role.ADMIN}
@@ -41,6 +42,7 @@ MATRIX = [
     ("inventory_api.list_regions", "GET", "/api/v1/regions", EVERYONE),
 ]
 MATRIX += STOCK_API
+MATRIX += FINANCE_API
 PUBLIC = {"core.login", "openapi.openapi_document", "static"}
 
 

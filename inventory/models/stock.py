@@ -53,6 +53,7 @@ class DocumentKind(StrEnum):
     COUNT = "PD"      # 盘点
     SCRAP = "BF"      # 报废
     REVERSAL = "CX"   # 冲销
+    ROTATION = "LH"   # 轮换
 
 
 class Document(Base):
@@ -159,6 +160,8 @@ class Movement(Base):
     transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"), index=True)
     count_id: Mapped[int | None] = mapped_column(ForeignKey("stock_counts.id"))
     scrap_id: Mapped[int | None] = mapped_column(ForeignKey("scrap_requests.id"))
+    rotation_plan_id: Mapped[int | None] = mapped_column(ForeignKey("rotation_plans.id"), index=True)
+    proceeds: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # money received for stock rotated out
 
     lot: Mapped[Lot] = relationship()
     depot: Mapped[Depot] = relationship()

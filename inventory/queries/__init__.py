@@ -18,3 +18,4 @@ from inventory.queries.network import (  # noqa: F401
                                        regions_statement,
 )
 from inventory.queries.stock import *  # noqa: F401,F403
+from inventory.queries.rotation import *  # noqa: F401,F403

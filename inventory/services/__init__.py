@@ -31,3 +31,6 @@ from inventory.services.transfers import (  # noqa: F401
                                        ship_transfer,
                                        update_draft,
 )
+from inventory.services.rotation import (RotationIn, RotationLineRequest, RotationOut,  # noqa: F401
+                                         approve_rotation_plan, cancel_rotation_plan, draft_rotation_plan,
+                                         execute_rotation)

@@ -307,3 +307,14 @@ def test_rotation_state_at_its_boundaries():
     assert queries.rotation_state(today, 90, today) == "expired"
     assert queries.rotation_state(today + timedelta(days=90), 90, today) == "due"
     assert queries.rotation_state(today + timedelta(days=91), 90, today) == "ok"
+
+
+def test_nothing_ships_or_leaves_without_its_approval(depot, item, clerk, make_depot, receive):
+    lot = receive(depot, item, 10)
+    transfer = services.draft_transfer(TransferRequest(depot.id, make_depot().id, [IssueLine(item.id, 4)]), clerk)
+    with pytest.raises(ConflictError, match="draft, not approved"):
+        services.ship_transfer(transfer.id, clerk)
+    count = services.open_count(depot.id, clerk)
+    services.record_counts(count.id, {count.lines[0].id: 1}, clerk)
+    scrap = services.request_scrap(depot.id, [ScrapRequestLine(lot.id, 2)], "torn", clerk)
+    assert lot_balance(lot.id) == (10, 0) and count.status.value == "open" and scrap.status.value == "requested"

@@ -1,0 +1,118 @@
+"""Finance reports equal the ledger: totals recomputed here straight from the movements."""
+from __future__ import annotations
+
+import io
+from datetime import datetime, time, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from core import clock
+from core.db import Session
+from core.models import Role
+from inventory import reports, services
+from inventory.models import Movement, MovementKind
+from inventory.services import Issue, IssueLine, Receipt, ReceiptLine, RotationIn, RotationLineRequest, RotationOut
+
+TODAY = clock.today()
+JANUARY, FEBRUARY = TODAY - timedelta(days=90), TODAY - timedelta(days=45)
+
+
+def at(day) -> datetime:
+    return datetime.combine(day, time(10, 0), tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def history(make_depot, make_item, make_user, api_token):
+    """Receipts three months ago, issues six weeks ago, a scrap and a rotation this week."""
+    depot = make_depot()
+    quilt = make_item(shelf_life_days=1825, rotation_lead_days=90)
+    water = make_item(category="food_water", shelf_life_days=730, rotation_lead_days=60)
+    clerk, admin, finance = make_user(Role.CLERK, depots=[depot]), make_user(Role.ADMIN), make_user(Role.FINANCE)
+    services.receive_stock(Receipt(depot.id, [
+        ReceiptLine(quilt.id, 100, "Q1", Decimal("180.00"), "central", expiry_date=TODAY + timedelta(days=30)),
+        ReceiptLine(water.id, 500, "W1", Decimal("1.50"), "provincial", expiry_date=TODAY + timedelta(days=600)),
+    ], occurred_at=at(JANUARY)), clerk)
+    services.issue_stock(Issue(depot.id, [IssueLine(water.id, 120)], "安置点", occurred_at=at(FEBRUARY)), clerk)
+    quilts = Session.scalar(select(Movement.lot_id).where(Movement.item_id == quilt.id))
+    scrap = services.request_scrap(depot.id, [services.ScrapRequestLine(quilts, 5)], "水浸", clerk)
+    services.approve_scrap(scrap.id, admin)
+    plan = services.draft_rotation_plan(depot.id, [RotationLineRequest(
+        quilts, 60, "sell", "purchase", counterparty="拍卖行", expected_unit_proceeds=Decimal("70"),
+        replacement_quantity=60, replacement_unit_cost=Decimal("185"))], clerk)
+    services.approve_rotation_plan(plan.id, admin)
+    services.execute_rotation(plan.id, clerk, outs=[RotationOut(plan.lines[0].id, 60, Decimal("4300.00"))],
+                              ins=[RotationIn(plan.lines[0].id, 40, "Q2", Decimal("185.00"),
+                                              production_date=TODAY)])
+    return {"finance": api_token(finance), "plan": plan.document.number}
+
+
+def ledger() -> list[Movement]:
+    return list(Session.scalars(select(Movement)))
+
+
+def value_until(day) -> Decimal:
+    return sum((m.quantity * m.unit_cost for m in ledger() if m.occurred_at <= clock.end_of_day(day)), Decimal(0))
+
+
+def test_valuation_at_past_dates_equals_the_ledger(history):
+    for day in (JANUARY - timedelta(days=1), JANUARY, FEBRUARY, TODAY):
+        assert reports.valuation(day).total_value == value_until(day)
+    assert reports.valuation(JANUARY).total_value == Decimal("18750.00")  # 100 × 180 + 500 × 1.50
+    by_funding = {row.funding_source: row.value for row in reports.valuation(FEBRUARY).rows}
+    assert by_funding == {"central": Decimal("18000.00"), "provincial": Decimal("570.00")}
+
+
+def test_journal_lists_every_movement_of_the_period_with_its_document(history):
+    rows, totals = reports.journal(JANUARY, TODAY)
+    assert totals["movements"] == len(ledger()) == len(rows)
+    assert totals["net_value"] == value_until(TODAY)
+    assert {row["kind"] for row in rows} >= {"receipt", "issue", "scrap", "rotation_out", "rotation_in"}
+    february, _ = reports.journal(FEBRUARY, FEBRUARY)
+    assert [(row["kind"], row["quantity"], row["document"][:2]) for row in february] == [("issue", -120, "CK")]
+
+
+def test_rotation_report_equals_the_rotation_movements(history):
+    report = reports.rotation_report(TODAY - timedelta(days=7), TODAY)
+    moves = [m for m in ledger() if m.rotation_plan_id]
+    out = [m for m in moves if m.kind == MovementKind.ROTATION_OUT]
+    came = [m for m in moves if m.kind == MovementKind.ROTATION_IN]
+    total = report.total
+    assert total.book_value_out == -sum(m.quantity * m.unit_cost for m in out) == Decimal("10800.00")
+    assert total.proceeds == sum(m.proceeds for m in out) == Decimal("4300.00")
+    assert total.replacement_cost == sum(m.quantity * m.unit_cost for m in came) == Decimal("7400.00")
+    assert total.net_cost == Decimal("3100.00") and total.disposal_loss == Decimal("6500.00")
+    assert report.scrapped_value == Decimal("900.00")
+    assert [plan.plan for plan in report.plans] == [history["plan"]]
+    assert reports.rotation_report(JANUARY, FEBRUARY).plans == []
+
+
+def test_expired_value_counts_stock_on_hand_when_its_lot_expired(history):
+    report = reports.rotation_report(TODAY, TODAY + timedelta(days=60))
+    assert report.expired_value == Decimal("35") * Decimal("180.00")  # the quilts left after scrap and rotation
+
+
+def test_exports_carry_the_page_figures(client, history):
+    query = f"date_from={JANUARY}&date_to={TODAY}"
+    page = client.get(f"/api/v1/reports/rotation?{query}", headers=history["finance"]).get_json()
+    sheet = client.get(f"/api/v1/reports/rotation?{query}&format=xlsx", headers=history["finance"])
+    rows = list(load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True))
+    total = next(row for row in rows if row[0] == "total")
+    assert Decimal(str(total[3])) == Decimal(page["total"]["book_value_out"])
+    assert Decimal(str(total[7])) == Decimal(page["total"]["net_cost"])
+    valuation = client.get(f"/api/v1/reports/valuation?as_of={TODAY}", headers=history["finance"]).get_json()
+    csv_text = client.get(f"/api/v1/reports/valuation?as_of={TODAY}&format=csv",
+                          headers=history["finance"]).data.decode("utf-8-sig")
+    assert csv_text.splitlines()[-1].endswith(valuation["total_value"])
+    journal = client.get(f"/api/v1/reports/journal?{query}&format=xlsx", headers=history["finance"])
+    journal_rows = list(load_workbook(io.BytesIO(journal.data)).active.iter_rows(values_only=True))
+    assert len(journal_rows) == len(ledger()) + 2  # header and total
+
+
+def test_reports_refuse_bad_periods_and_other_roles(client, history, make_user, api_token):
+    bad = client.get(f"/api/v1/reports/journal?date_from={TODAY}&date_to={JANUARY}", headers=history["finance"])
+    assert bad.status_code == 400 and "date_to" in bad.get_json()["fields"]
+    dispatcher = api_token(make_user(Role.DISPATCHER))
+    assert client.get(f"/api/v1/reports/valuation?as_of={TODAY}", headers=dispatcher).status_code == 403
