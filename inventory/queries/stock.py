@@ -70,15 +70,27 @@ class ItemStock:
         return self.quota_minimum is not None and self.available < self.quota_minimum
 
 
+LOT_COLUMNS = (Lot.id, Lot.item_id, Lot.batch_no, Lot.production_date, Lot.expiry_date, Lot.unit_cost,
+               Lot.funding_source)
+
+
 def depot_stock(depot_id: int, today: date | None = None) -> list[ItemStock]:
     """The depot's stock by item with its lots, rotation state and quota, from the lot balances."""
     today = today or clock.today()
-    lots = Session.scalars(select(Lot).where(Lot.depot_id == depot_id, Lot.on_hand > 0)
-                           .options(joinedload(Lot.item)).order_by(Lot.item_id, Lot.expiry_date, Lot.id))
+    # Plain columns, not entities: a central depot holds a thousand lots and this page is its busiest.
+    rows = Session.execute(select(*LOT_COLUMNS, Lot.on_hand, Lot.reserved)
+                           .where(Lot.depot_id == depot_id, Lot.on_hand > 0)
+                           .order_by(Lot.item_id, Lot.expiry_date, Lot.id)).all()
+    return _by_item(depot_id, [(row, row.on_hand, row.reserved) for row in rows], today)
+
+
+def _by_item(depot_id: int, lots: list[tuple], today: date) -> list[ItemStock]:
     stock = _with_quotas(depot_id)
-    for lot in lots:
-        entry = stock.setdefault(lot.item_id, ItemStock(lot.item))
-        _add_lot(entry, lot, lot.on_hand, lot.reserved, today)
+    missing = {row.item_id for row, _on_hand, _reserved in lots} - set(stock)
+    for item in Session.scalars(select(Item).where(Item.id.in_(missing))):
+        stock[item.id] = ItemStock(item)
+    for row, on_hand, reserved in lots:
+        _add_lot(stock[row.item_id], row, on_hand, reserved, today)
     return sorted(stock.values(), key=lambda entry: entry.item.code)
 
 
@@ -87,8 +99,8 @@ def _with_quotas(depot_id: int) -> dict[int, ItemStock]:
     return {q.item_id: ItemStock(q.item, quota_target=q.target, quota_minimum=q.minimum) for q in quotas}
 
 
-def _add_lot(entry: ItemStock, lot: Lot, on_hand: int, reserved: int, today: date) -> None:
-    state = rotation_state(lot.expiry_date, lot.item.rotation_lead_days, today)
+def _add_lot(entry: ItemStock, lot, on_hand: int, reserved: int, today: date) -> None:
+    state = rotation_state(lot.expiry_date, entry.item.rotation_lead_days, today)
     entry.on_hand += on_hand
     entry.reserved += reserved
     entry.value += lot.unit_cost * on_hand
@@ -103,19 +115,12 @@ def _add_lot(entry: ItemStock, lot: Lot, on_hand: int, reserved: int, today: dat
 
 def depot_stock_as_of(depot_id: int, as_of: date) -> list[ItemStock]:
     """The stock at the end of a past day, summed from the ledger (reservations are not historical)."""
-    balance = func.sum(Movement.quantity).label("balance")
-    rows = Session.execute(
-        select(Movement.lot_id, balance)
-        .where(Movement.depot_id == depot_id, Movement.occurred_at <= clock.end_of_day(as_of))
-        .group_by(Movement.lot_id).having(func.sum(Movement.quantity) != 0)
-    ).all()
-    lots = {lot.id: lot for lot in Session.scalars(select(Lot).where(Lot.id.in_([r.lot_id for r in rows]))
-                                                    .options(joinedload(Lot.item)))}
-    stock = _with_quotas(depot_id)
-    for row in sorted(rows, key=lambda r: (lots[r.lot_id].item_id, lots[r.lot_id].expiry_date or date.max)):
-        lot = lots[row.lot_id]
-        _add_lot(stock.setdefault(lot.item_id, ItemStock(lot.item)), lot, int(row.balance), 0, as_of)
-    return sorted(stock.values(), key=lambda entry: entry.item.code)
+    balances = (select(Movement.lot_id, func.sum(Movement.quantity).label("balance"))
+                .where(Movement.depot_id == depot_id, Movement.occurred_at <= clock.end_of_day(as_of))
+                .group_by(Movement.lot_id).having(func.sum(Movement.quantity) != 0).subquery())
+    rows = Session.execute(select(*LOT_COLUMNS, balances.c.balance).join(balances, balances.c.lot_id == Lot.id)
+                           .order_by(Lot.item_id, Lot.expiry_date, Lot.id)).all()
+    return _by_item(depot_id, [(row, int(row.balance), 0) for row in rows], as_of)
 
 
 def movements_statement(depot_id: int | None = None, item_id: int | None = None, kind: str | None = None,
