@@ -38,6 +38,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from core.openapi import bp as openapi_bp
     from core.views import bp as core_bp
+    from inventory.agreements_api import bp as agreements_api
+    from inventory.agreements_views import bp as agreements_bp
     from inventory.api import bp as inventory_api
     from inventory.finance_api import bp as finance_api
     from inventory.stock_api import bp as stock_api
@@ -48,8 +50,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inventory_api, url_prefix="/api/v1")
     app.register_blueprint(stock_api, url_prefix="/api/v1")
     app.register_blueprint(finance_api, url_prefix="/api/v1")
+    app.register_blueprint(agreements_bp)
+    app.register_blueprint(agreements_api, url_prefix="/api/v1")
     app.register_blueprint(openapi_bp, url_prefix="/api/v1")
-    for blueprint in (inventory_api, stock_api, finance_api):
+    for blueprint in (inventory_api, stock_api, finance_api, agreements_api):
         csrf.exempt(blueprint)  # bearer tokens, not cookies, authorize API writes
 
 

@@ -13,6 +13,8 @@ NAVIGATION = [
     ("inventory.depots", "Depots", None),
     ("inventory.items", "Items", None),
     ("core.users", "Users", {Role.ADMIN}),
+    ("agreements.agreements", "Agreements", {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}),
+    ("agreements.coverage", "Coverage", {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}),
 ]
 
 

@@ -13,6 +13,7 @@ from inventory.models import Depot, Lot
 from inventory.queries import ledger_mismatches
 from seed import loader
 from seed import stock as demo_stock
+from seed.agreements import load_agreements
 
 seed_cli = AppGroup("seed", help="Region data, the item catalog and the demo network.")
 depots_cli = AppGroup("depots", help="Depot administration.")
@@ -54,6 +55,7 @@ def seed_demo(scale: str, skip_if_loaded: bool, stock: bool) -> None:
             f"{label}: {n}"), bar.update()))
     loader.load_demo_users(Session, loader.clerk_depots_for(Session, chosen))
     click.echo("Depots added: " + ", ".join(f"{label} {n}" for label, n in counts.items()))
+    click.echo(f"Capacity agreements added: {load_agreements(Session)}")
     if stock:
         depots = Session.scalar(select(func.count(Depot.id)))
         with tqdm(total=depots, desc="Loading demo stock", unit="depot") as bar:

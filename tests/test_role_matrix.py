@@ -6,6 +6,7 @@ import pytest
 from core.models import Role
 from core.services import issue_token
 from inventory.services import assign_clerk
+from tests.inventory.agreements_matrix import AGREEMENTS_API
 from tests.inventory.finance_api_matrix import FINANCE_API
 from tests.inventory.stock_api_matrix import STOCK_API
 
@@ -43,6 +44,7 @@ MATRIX = [
 ]
 MATRIX += STOCK_API
 MATRIX += FINANCE_API
+MATRIX += AGREEMENTS_API
 PUBLIC = {"core.login", "openapi.openapi_document", "static"}
 
 

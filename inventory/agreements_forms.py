@@ -1,0 +1,36 @@
+"""Form shapes for capacity agreements; the rules themselves live in services.agreements."""
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+
+class AgreementForm(FlaskForm):
+    enterprise_name = StringField("Enterprise", validators=[DataRequired(), Length(max=200)])
+    contact_person = StringField("Contact person", validators=[Optional(), Length(max=80)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    region_code = StringField("Region code (GB/T 2260)", validators=[
+        DataRequired(), Regexp(r"^\d{6}$", message="Six digits, e.g. 510104.")])
+    latitude = DecimalField("Latitude", places=6, validators=[
+        Optional(), NumberRange(min=3, max=54, message="China lies between 3° and 54° north.")])
+    longitude = DecimalField("Longitude", places=6, validators=[
+        Optional(), NumberRange(min=73, max=136, message="China lies between 73° and 136° east.")])
+    item_id = SelectField("Item", coerce=int, validate_choice=False)
+    daily_capacity = IntegerField("Daily capacity (base units per day)", validators=[InputRequired()])
+    lead_time_hours = IntegerField("Activation lead time (hours)", validators=[InputRequired()])
+    max_quantity = IntegerField("Maximum quantity under the agreement", validators=[InputRequired()])
+    unit_price = DecimalField("Agreed unit price (CNY)", places=2, validators=[InputRequired()])
+    valid_from = DateField("Valid from", validators=[InputRequired()])
+    valid_to = DateField("Valid to", validators=[InputRequired()])
+    notes = TextAreaField("Notes", validators=[Optional()])
+
+    def to_data(self) -> dict:
+        data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        for axis in ("latitude", "longitude"):
+            data[axis] = float(data[axis]) if data[axis] is not None else None
+        for name in ("contact_person", "phone", "notes"):
+            data[name] = (data[name] or "").strip() or None
+        return data
+
+
+class StatusForm(FlaskForm):
+    """The suspend and reactivate buttons: only the CSRF token."""
