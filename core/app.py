@@ -43,10 +43,12 @@ def register_blueprints(app: Flask) -> None:
     from inventory.api import bp as inventory_api
     from inventory.finance_api import bp as finance_api
     from inventory.stock_api import bp as stock_api
+    from inventory.stock_views import bp as stock_bp
     from inventory.views import bp as inventory_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(inventory_bp)
+    app.register_blueprint(stock_bp)
     app.register_blueprint(inventory_api, url_prefix="/api/v1")
     app.register_blueprint(stock_api, url_prefix="/api/v1")
     app.register_blueprint(finance_api, url_prefix="/api/v1")

@@ -12,6 +12,8 @@ NAVIGATION = [
     ("inventory.home", "Home", None),
     ("inventory.depots", "Depots", None),
     ("inventory.items", "Items", None),
+    ("stock.donations", "Donations", None),
+    ("stock.shortfalls", "Shortfalls", {Role.ADMIN, Role.DISPATCHER}),
     ("core.users", "Users", {Role.ADMIN}),
     ("agreements.agreements", "Agreements", {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}),
     ("agreements.coverage", "Coverage", {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}),

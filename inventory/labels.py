@@ -30,3 +30,29 @@ BASE_UNITS = ["piece", "set", "box", "bottle", "pack", "bag", "kg", "litre"]
 
 def choices(labels: dict) -> list[tuple[str, str]]:
     return [(key.value, label) for key, label in labels.items()]
+
+
+# Stock pages (clerk forms, history, vouchers).
+from inventory.models import FundingSource, MovementKind, Ownership
+
+FUNDING_LABELS = {
+    FundingSource.CENTRAL: "Central government",
+    FundingSource.PROVINCIAL: "Provincial government",
+    FundingSource.MUNICIPAL: "Municipal government",
+    FundingSource.COUNTY: "County government",
+    FundingSource.TOWNSHIP: "Township government",
+    FundingSource.DONATION: "Donation",
+}
+OWNERSHIP_LABELS = {Ownership.GOVERNMENT: "Government stock", Ownership.AGREEMENT: "Held by an enterprise (agreement)"}
+MOVEMENT_LABELS = {
+    MovementKind.RECEIPT: "Receipt",
+    MovementKind.ISSUE: "Issue",
+    MovementKind.TRANSFER_OUT: "Transfer out",
+    MovementKind.TRANSFER_IN: "Transfer in",
+    MovementKind.COUNT_ADJUSTMENT: "Count adjustment",
+    MovementKind.SCRAP: "Scrap",
+    MovementKind.REVERSAL: "Reversal",
+    MovementKind.ROTATION_OUT: "Rotation out",
+    MovementKind.ROTATION_IN: "Rotation in",
+    MovementKind.RETURN: "Return",
+}

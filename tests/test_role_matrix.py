@@ -9,6 +9,7 @@ from inventory.services import assign_clerk
 from tests.inventory.agreements_matrix import AGREEMENTS_API
 from tests.inventory.finance_api_matrix import FINANCE_API
 from tests.inventory.stock_api_matrix import STOCK_API
+from tests.inventory.stock_pages_matrix import STOCK_PAGES, STOCK_TARGETS, stock_targets
 
 ADMIN = {Role.ADMIN}
 EVERYONE = set(Role)
@@ -45,14 +46,19 @@ MATRIX = [
 MATRIX += STOCK_API
 MATRIX += FINANCE_API
 MATRIX += AGREEMENTS_API
+MATRIX += STOCK_PAGES
 PUBLIC = {"core.login", "openapi.openapi_document", "static"}
 
 
 @pytest.fixture
-def targets(make_depot, make_item, make_user):
+def targets(request, make_depot, make_item, make_user):
     other = make_user(Role.CLERK, username="someone")
     token, _raw = issue_token(other.id, "matrix")
-    return {"depot": make_depot().id, "item": make_item().id, "user": other.id, "token": token.id}
+    depot, item = make_depot().id, make_item().id
+    url = getattr(request.node, "callspec", None) and request.node.callspec.params.get("url", "")
+    needs_documents = url and any(f"{{{name}}}" in url for name in STOCK_TARGETS)
+    documents = stock_targets(depot, item, make_user(Role.ADMIN), make_user(Role.ADMIN)) if needs_documents else {}
+    return {"depot": depot, "item": item, "user": other.id, "token": token.id, **documents}
 
 
 def request_as(app, role: Role | None, method: str, url: str, make_user, depot_id: int | None = None):

@@ -27,7 +27,7 @@ from inventory.queries.network import region_code_prefix
 
 __all__ = ["LotLine", "ItemStock", "depot_stock", "depot_stock_as_of", "movements_statement", "list_movements",
            "ledger_mismatches", "Shortfall", "list_shortfalls", "donations_statement", "get_document",
-           "rotation_state"]
+           "rotation_state", "DOCUMENT_TITLES"]
 
 
 def rotation_state(expiry: date | None, lead_days: int, today: date) -> str:
@@ -220,7 +220,7 @@ def donations_statement(donor: str | None = None) -> Select:
     statement = (select(Lot).where(Lot.funding_source == FundingSource.DONATION)
                  .options(joinedload(Lot.item), joinedload(Lot.depot)).order_by(Lot.donor, Lot.created_at))
     if donor:
-        statement = statement.where(Lot.donor.like(f"%{donor}%"))
+        statement = statement.where(Lot.donor.ilike(f"%{donor}%"))
     return statement
 
 

@@ -8,7 +8,7 @@ and the caller's transaction is rolled back whole.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,6 +30,9 @@ from inventory.models import (
     MovementKind,
 )
 from inventory.services.network import to_base_units
+
+
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of other systems calling the API drift a little
 
 
 class InsufficientStockError(DomainError):
@@ -82,7 +85,11 @@ def get_item_or_error(item_id: int, path: LinePath) -> Item:
 def new_document(depot: Depot, kind: DocumentKind, actor: User, occurred_at: datetime | None = None,
                  reason: str | None = None, counterparty: str | None = None) -> Document:
     """A document with the next number of its kind for the depot and year, e.g. RK-2026-000123."""
-    occurred_at = occurred_at or clock.utcnow()
+    now = clock.utcnow()
+    occurred_at = occurred_at or now
+    if occurred_at > now + FUTURE_TOLERANCE:
+        raise DomainError("A movement cannot be recorded before it happens.",
+                          {"occurred_at": ["This date and time is in the future."]})
     year = clock.local_date(occurred_at).year
     sequence = _next_sequence(depot.id, kind, year)
     document = Document(depot_id=depot.id, kind=kind, year=year, sequence=sequence,

@@ -159,3 +159,11 @@ def test_shortfalls_are_for_admins_and_dispatchers(client, world):
     assert [(s["depot_id"], s["below_minimum"]) for s in body["items"]] == [(world["depot"], 50)]
     assert client.get("/api/v1/quotas/shortfalls", headers=world["clerk"]).status_code == 403
     assert Session.scalar(select(func.count(Movement.id))) == 0
+
+
+def test_a_movement_dated_in_the_future_is_refused(client, world):
+    tomorrow = f"{clock.today() + timedelta(days=2)}T10:00:00+08:00"
+    response = client.post("/api/v1/receipts", json={**receipt(world), "occurred_at": tomorrow},
+                           headers=world["clerk"])
+    assert response.status_code == 422 and "occurred_at" in response.get_json()["fields"]
+    assert documents() == 0

@@ -1,0 +1,296 @@
+"""Form shapes for the clerk's stock pages; the services keep the business rules.
+
+Multi-line forms show a few empty lines and ignore the ones left blank. The
+services number lines by their place among the lines actually passed, so the
+views keep `rows`: for each passed line, the form row it came from.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    FieldList,
+    FileField,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from core import clock
+from core.errors import DomainError
+from inventory.labels import FUNDING_LABELS, OWNERSHIP_LABELS, choices
+from inventory.services import Arrival, IssueLine, Receipt, ReceiptLine, ReceivedLine, ScrapRequestLine
+
+LINE_ROWS = 5
+REQUIRED = "This field is required."
+
+
+def optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def not_in_future(_form, field) -> None:
+    if field.data and field.data > clock.today():
+        raise ValidationError("Cannot be in the future.")
+
+
+def occurred_at(day: date | None) -> datetime | None:
+    """A date the clerk gave as a moment: now for today, midday local time for a past day."""
+    if day is None or day >= clock.today():
+        return None
+    return datetime.combine(day, time(12), tzinfo=clock.LOCAL_ZONE)
+
+
+def _entered(field) -> bool:
+    if field.raw_data:
+        return any(str(value).strip() for value in field.raw_data)
+    return field.data not in (None, "", [])
+
+
+class LineForm(FlaskForm):
+    """One line of a multi-line form; blank when none of its `ENTERED` fields has anything in it."""
+
+    class Meta:
+        csrf = False
+
+    ENTERED: tuple[str, ...] = ()
+    NEEDED: tuple[str, ...] = ()
+
+    def is_blank(self) -> bool:
+        return not any(_entered(self[name]) for name in self.ENTERED)
+
+    def check_needed(self) -> bool:
+        missing = [self[name] for name in self.NEEDED if self[name].data in (None, "") and not self[name].errors]
+        for field in missing:
+            field.errors = [*field.errors, REQUIRED]
+        return not missing
+
+
+class LinesForm(FlaskForm):
+    """A form with `lines`: a FieldList of LineForm entries."""
+
+    def filled_rows(self) -> list[int]:
+        return [row for row, entry in enumerate(self.lines) if not entry.form.is_blank()]
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check the form and its filled lines; blank lines are ignored, errors and all."""
+        super().validate(extra_validators)
+        rows = self.filled_rows()
+        for row, entry in enumerate(self.lines):
+            if row not in rows:
+                for line_field in entry.form:
+                    line_field.errors = []
+        checked = [self.lines[row].form.check_needed() for row in rows]  # every line, not just to the first gap
+        needed = all(checked)
+        top_ok = not any(f.errors for f in self if not isinstance(f, FieldList))
+        lines_ok = not any(f.errors for row in rows for f in self.lines[row].form)
+        return needed and top_ok and lines_ok and not self.form_errors
+
+    def set_line_choices(self, **choices_by_field) -> None:
+        for entry in self.lines:
+            for name, options in choices_by_field.items():
+                entry.form[name].choices = options
+
+
+class ReceiptLineForm(LineForm):
+    ENTERED = ("item_id", "quantity", "batch_no", "production_date", "expiry_date", "unit_cost", "holder", "donor",
+               "donation_restriction")
+    NEEDED = ("item_id", "quantity", "batch_no", "unit_cost")
+
+    item_id = SelectField("Item", coerce=optional_int, choices=[])
+    quantity = IntegerField("Quantity", validators=[Optional(), NumberRange(min=1, message="Must be more than 0.")])
+    unit = SelectField("Unit", choices=[], default="")
+    batch_no = StringField("Batch no.", validators=[Optional(), Length(max=40)])
+    production_date = DateField("Production date", validators=[Optional()])
+    expiry_date = DateField("Expiry date", validators=[Optional()])
+    unit_cost = DecimalField("Unit cost (CNY)", places=2, validators=[
+        Optional(), NumberRange(min=0, message="Cannot be negative.")])
+    funding_source = SelectField("Funding", choices=choices(FUNDING_LABELS))
+    ownership = SelectField("Ownership", choices=choices(OWNERSHIP_LABELS))
+    holder = StringField("Holder", validators=[Optional(), Length(max=200)])
+    donor = StringField("Donor", validators=[Optional(), Length(max=200)])
+    donation_restriction = StringField("Restriction", validators=[Optional()])
+
+
+class ReceiveStockForm(LinesForm):
+    supplier = StringField("Supplier", validators=[Optional(), Length(max=200)])
+    occurred_on = DateField("Received on", validators=[Optional(), not_in_future],
+                            description="Leave empty for now.")
+    reason = StringField("Reason", validators=[Optional()])
+    lines = FieldList(FormField(ReceiptLineForm), min_entries=LINE_ROWS, max_entries=40)
+
+    def to_receipt(self, depot_id: int) -> tuple[Receipt, list[int]]:
+        rows = self.filled_rows()
+        lines = [_receipt_line(self.lines[row].form) for row in rows]
+        return Receipt(depot_id, lines, supplier=self.supplier.data or None, reason=self.reason.data or None,
+                       occurred_at=occurred_at(self.occurred_on.data)), rows
+
+
+class IssueLineForm(LineForm):
+    ENTERED = ("item_id", "quantity", "lot_id")
+    NEEDED = ("item_id", "quantity")
+
+    item_id = SelectField("Item", coerce=optional_int, choices=[])
+    quantity = IntegerField("Quantity", validators=[Optional(), NumberRange(min=1, message="Must be more than 0.")])
+    unit = SelectField("Unit", choices=[], default="")
+    lot_id = SelectField("Batch", coerce=optional_int, choices=[])
+
+
+def _receipt_line(line: ReceiptLineForm) -> ReceiptLine:
+    return ReceiptLine(item_id=line.item_id.data, quantity=line.quantity.data, unit=line.unit.data or None,
+                       batch_no=line.batch_no.data.strip(), unit_cost=line.unit_cost.data,
+                       funding_source=line.funding_source.data, ownership=line.ownership.data,
+                       production_date=line.production_date.data, expiry_date=line.expiry_date.data,
+                       holder=line.holder.data or None, donor=line.donor.data or None,
+                       donation_restriction=line.donation_restriction.data or None)
+
+
+def _issue_lines(form: LinesForm) -> tuple[list[IssueLine], list[int]]:
+    rows = form.filled_rows()
+    lines = [IssueLine(item_id=form.lines[row].form.item_id.data, quantity=form.lines[row].form.quantity.data,
+                       unit=form.lines[row].form.unit.data or None, lot_id=form.lines[row].form.lot_id.data)
+             for row in rows]
+    return lines, rows
+
+
+class IssueStockForm(LinesForm):
+    recipient = StringField("Recipient", validators=[DataRequired(message="Name the recipient."), Length(max=200)])
+    reason = StringField("Reason", validators=[Optional()])
+    occurred_on = DateField("Issued on", validators=[Optional(), not_in_future])
+    lines = FieldList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
+
+    def to_lines(self) -> tuple[list[IssueLine], list[int]]:
+        return _issue_lines(self)
+
+
+class DraftTransferForm(LinesForm):
+    destination = StringField("Destination depot code", validators=[DataRequired(), Length(max=32)])
+    reason = StringField("Reason", validators=[Optional()])
+    lines = FieldList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
+
+    def to_lines(self) -> tuple[list[IssueLine], list[int]]:
+        return _issue_lines(self)
+
+
+class EditTransferForm(LinesForm):
+    lines = FieldList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=400)
+
+    def to_lines(self) -> tuple[list[IssueLine], list[int]]:
+        return _issue_lines(self)
+
+
+class EvacuateForm(FlaskForm):
+    destination = StringField("Evacuate to (depot code)", validators=[DataRequired(), Length(max=32)])
+
+
+class ReceivedLineForm(LineForm):
+    line_id = HiddenField()
+    received = IntegerField("Received", validators=[InputRequired(), NumberRange(min=0, message="Cannot be negative.")])
+    damaged = IntegerField("Damaged", default=0, validators=[
+        Optional(), NumberRange(min=0, message="Cannot be negative.")])
+    note = StringField("Note", validators=[Optional()])
+
+
+class ReceiveTransferForm(FlaskForm):
+    lines = FieldList(FormField(ReceivedLineForm))
+
+    def to_arrival(self) -> Arrival:
+        return Arrival([ReceivedLine(int(e.form.line_id.data), e.form.received.data, e.form.damaged.data or 0,
+                                     e.form.note.data or None) for e in self.lines])
+
+
+class ResolveDiscrepancyForm(FlaskForm):
+    recovered = IntegerField("Recovered", default=0, validators=[
+        InputRequired(), NumberRange(min=0, message="Cannot be negative.")])
+    note = StringField("Note", validators=[Optional()])
+
+
+class OpenCountForm(FlaskForm):
+    item_ids = SelectMultipleField("Only these items (none: everything in stock)", coerce=int, choices=[])
+
+
+class CountedLineForm(LineForm):
+    line_id = HiddenField()
+    counted = IntegerField("Counted", validators=[Optional(), NumberRange(min=0, message="Cannot be negative.")])
+
+
+class RecordCountsForm(FlaskForm):
+    lines = FieldList(FormField(CountedLineForm))
+
+    def to_counted(self) -> dict[int, int]:
+        return {int(e.form.line_id.data): e.form.counted.data for e in self.lines if e.form.counted.data is not None}
+
+
+class ScrapLineForm(LineForm):
+    ENTERED = ("lot_id", "quantity")
+    NEEDED = ("lot_id", "quantity")
+
+    lot_id = SelectField("Batch", coerce=optional_int, choices=[])
+    quantity = IntegerField("Quantity (base units)", validators=[
+        Optional(), NumberRange(min=1, message="Must be more than 0.")])
+
+
+class RequestScrapForm(LinesForm):
+    reason = StringField("Reason", validators=[DataRequired(message="Give a reason.")])
+    lines = FieldList(FormField(ScrapLineForm), min_entries=LINE_ROWS, max_entries=40)
+
+    def to_lines(self) -> tuple[list[ScrapRequestLine], list[int]]:
+        rows = self.filled_rows()
+        return [ScrapRequestLine(self.lines[r].form.lot_id.data, self.lines[r].form.quantity.data) for r in rows], rows
+
+
+class ReverseMovementForm(FlaskForm):
+    reason = TextAreaField("Why is it reversed?", validators=[DataRequired(message="Give a reason.")])
+
+
+class SetQuotaForm(FlaskForm):
+    item_id = SelectField("Item", coerce=optional_int, choices=[], validators=[InputRequired()])
+    target = IntegerField("Target", validators=[InputRequired(), NumberRange(min=0, message="Cannot be negative.")])
+    minimum = IntegerField("Minimum", validators=[InputRequired(), NumberRange(min=0, message="Cannot be negative.")])
+
+
+class ImportReceiptsForm(FlaskForm):
+    file = FileField("CSV or Excel file (.csv, .xlsx)")
+
+    def validate_file(self, field) -> None:
+        name = getattr(field.data, "filename", "") or ""
+        if not name:
+            raise ValidationError("Choose a file.")
+        if not name.lower().endswith((".csv", ".xlsx")):
+            raise ValidationError("Only .csv and .xlsx files.")
+
+
+def attach_stock_errors(form: FlaskForm, error: DomainError, rows: list[int] = (), renames: dict | None = None) -> None:
+    """Show a refusal: its message above the form, each field's messages beside the field (lines included)."""
+    form.form_errors.append(error.message)
+    for name, messages in error.fields.items():
+        if name == "lines" and isinstance(messages, dict):
+            _attach_line_errors(form, messages, rows)
+            continue
+        field = getattr(form, (renames or {}).get(name, name), None)
+        if field is not None and not isinstance(field, FieldList):
+            field.errors = [*field.errors, *messages]
+        elif list(messages) != [error.message]:
+            form.form_errors.extend(messages)
+
+
+def _attach_line_errors(form: FlaskForm, by_index: dict, rows: list[int]) -> None:
+    for index, line_fields in by_index.items():
+        index = int(index)
+        row = rows[index] if index < len(rows) else index
+        if row >= len(form.lines.entries):
+            continue
+        entry = form.lines[row].form
+        for name, messages in line_fields.items():
+            if name in entry._fields:
+                entry[name].errors = [*entry[name].errors, *messages]
+            else:
+                form.form_errors.extend(f"Line {row + 1}: {message}" for message in messages)

@@ -1,0 +1,81 @@
+"""Stock counts: open, enter counted quantities, approve (a second person) or cancel."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from core.auth import allow
+from core.errors import DomainError
+from inventory import services
+from inventory import stock_pages_queries as pages
+from inventory.stock_forms import OpenCountForm, RecordCountsForm, attach_stock_errors
+from inventory.stock_views.blueprint import bp
+from inventory.stock_views.scope import KEEPERS, actionable_depot, found, to_voucher
+
+
+@bp.route("/depots/<int:depot_id>/counts/new", methods=["GET", "POST"])
+@allow(*KEEPERS)
+def new_count(depot_id: int):
+    depot = actionable_depot(depot_id)
+    form = OpenCountForm()
+    form.item_ids.choices = [(item.id, f"{item.code} {item.name}") for item in _stocked_items(depot_id)]
+    if form.validate_on_submit():
+        try:
+            count = services.open_count(depot_id, current_user, form.item_ids.data or None)
+        except DomainError as error:
+            attach_stock_errors(form, error)
+        else:
+            flash(f"Count {count.document.number} opened: enter what you find.", "success")
+            return redirect(url_for("stock.count", count_id=count.id))
+    return render_template("inventory/stock/count_open.html", depot=depot, form=form)
+
+
+def _stocked_items(depot_id: int):
+    return list({lot.item_id: lot.item for lot in pages.list_depot_lots(depot_id)}.values())
+
+
+@bp.route("/counts/<int:count_id>", methods=["GET", "POST"])
+@allow(*KEEPERS)
+def count(count_id: int):
+    stock_count = found(pages.get_count(count_id))
+    actionable_depot(stock_count.depot_id)
+    data = {"lines": [{"line_id": line.id, "counted": line.counted} for line in stock_count.lines]}
+    form = RecordCountsForm(data=data if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.record_counts(count_id, form.to_counted(), current_user)
+        except DomainError as error:
+            _attach_count_errors(form, error)
+        else:
+            flash("Counted quantities saved.", "success")
+            return redirect(url_for("stock.count", count_id=count_id))
+    return render_template("inventory/stock/count.html", count=stock_count, form=form,
+                           rows=zip(stock_count.lines, form.lines))
+
+
+def _attach_count_errors(form: RecordCountsForm, error: DomainError) -> None:
+    """record_counts names lines by their id, not their place."""
+    form.form_errors.append(error.message)
+    by_id = {entry.form.line_id.data: entry.form for entry in form.lines}
+    for line_id, messages in (error.fields.get("lines") or {}).items():
+        if str(line_id) in by_id:
+            by_id[str(line_id)].counted.errors = [*by_id[str(line_id)].counted.errors, *messages]
+
+
+def count_action(service, message: str):
+    def view(count_id: int):
+        stock_count = found(pages.get_count(count_id))
+        try:
+            service(count_id, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("stock.count", count_id=count_id))
+        return to_voucher(stock_count.document, message)
+    return view
+
+
+bp.add_url_rule("/counts/<int:count_id>/approve", "approve_count", methods=["POST"],
+                view_func=allow(*KEEPERS)(count_action(services.approve_count, "Count {} approved; differences "
+                                                       "are booked as adjustments.")))
+bp.add_url_rule("/counts/<int:count_id>/cancel", "cancel_count", methods=["POST"],
+                view_func=allow(*KEEPERS)(count_action(services.cancel_count, "Count {} cancelled.")))

@@ -1,0 +1,74 @@
+"""Who may see or change which depot, and small helpers the stock views share."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from core.models import Role
+from inventory import labels, queries, services
+from inventory import stock_pages_queries as pages
+from inventory.models import Document
+
+KEEPERS = (Role.ADMIN, Role.CLERK)  # may record stock changes (clerks only at their own depots)
+
+
+def viewable_depot(depot_id: int):
+    """The depot, if the user may look at it: clerks only at their own depots."""
+    depot = services.get_depot(depot_id)
+    if current_user.role == Role.CLERK and not queries.can_act_at(current_user, depot_id):
+        abort(403, "You are not bound to this depot.")
+    return depot
+
+
+def actionable_depot(depot_id: int):
+    """The depot, if the user may record stock changes there."""
+    depot = services.get_depot(depot_id)
+    if not queries.can_act_at(current_user, depot_id):
+        abort(403, "You may not record stock changes at this depot.")
+    return depot
+
+
+def found(thing):
+    if thing is None:
+        abort(404)
+    return thing
+
+
+def to_voucher(document: Document, message: str):
+    flash(message.format(document.number), "success")
+    return redirect(url_for("stock.document", document_id=document.id))
+
+
+def item_choices() -> list[tuple]:
+    """Items for a select; each option names its units, so the page can offer only those."""
+    return [("", "— choose an item —")] + [
+        (item.id, item_label(item), {"data-units": " ".join([item.base_unit, *(p.name for p in item.pack_units)])})
+        for item in pages.list_item_options()]
+
+
+def item_label(item) -> str:
+    packs = "".join(f"; {pack.name} = {pack.factor}" for pack in item.pack_units)
+    return f"{item.code} {item.name} ({item.base_unit}{packs})"
+
+
+def unit_choices() -> list[tuple]:
+    items = pages.list_item_options()
+    units = sorted({item.base_unit for item in items} | set(labels.BASE_UNITS)
+                   | {pack.name for item in items for pack in item.pack_units})
+    return [("", "base unit")] + [(unit, unit) for unit in units]
+
+
+def lot_choices(depot_id: int, blank: str = "first expiring first") -> list[tuple]:
+    return [("", blank)] + [(lot.id, f"{lot.batch_no} · {lot.item.code} · {lot.free} {lot.item.base_unit} free"
+                                     + (f" · exp. {lot.expiry_date}" if lot.expiry_date else ""))
+                            for lot in pages.list_depot_lots(depot_id)]
+
+
+def date_arg(name: str) -> date | None:
+    """A date from the query string, or None when absent or malformed."""
+    try:
+        return date.fromisoformat(request.args.get(name) or "")
+    except ValueError:
+        return None

@@ -1,0 +1,152 @@
+"""Transfers between depots: draft (or evacuation), edit, approve, ship, receive, resolve discrepancies."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from core.auth import allow
+from core.errors import DomainError
+from core.models import Role
+from inventory import services
+from inventory import stock_pages_queries as pages
+from inventory.models import TransferStatus
+from inventory.stock_forms import (
+    DraftTransferForm,
+    EditTransferForm,
+    EvacuateForm,
+    ReceiveTransferForm,
+    ResolveDiscrepancyForm,
+    attach_stock_errors,
+)
+from inventory.stock_views.blueprint import bp
+from inventory.stock_views.pages import render_document
+from inventory.stock_views.scope import (
+    KEEPERS,
+    actionable_depot,
+    found,
+    item_choices,
+    lot_choices,
+    to_voucher,
+    unit_choices,
+)
+
+
+@bp.route("/depots/<int:depot_id>/transfers/new", methods=["GET", "POST"])
+@allow(*KEEPERS)
+def new_transfer(depot_id: int):
+    depot = actionable_depot(depot_id)
+    form = DraftTransferForm()
+    form.set_line_choices(item_id=item_choices(), unit=unit_choices(), lot_id=lot_choices(depot_id))
+    if form.validate_on_submit():
+        lines, rows = form.to_lines()
+        try:
+            destination = _destination(form.destination.data)
+            request_ = services.TransferRequest(depot_id, destination.id, lines, reason=form.reason.data or None)
+            transfer = services.draft_transfer(request_, actor=current_user)
+        except DomainError as error:
+            attach_stock_errors(form, error, rows, renames={"destination_id": "destination"})
+        else:
+            return to_voucher(transfer.document, "Transfer {} drafted; another person approves it.")
+    return render_template("inventory/stock/transfer_form.html", depot=depot, form=form)
+
+
+def _destination(code: str):
+    depot = pages.get_depot_by_code(code)
+    if depot is None:
+        raise DomainError(f"No depot has code {code}.", {"destination_id": [f"No depot has code {code}."]})
+    return depot
+
+
+@bp.route("/depots/<int:depot_id>/evacuate", methods=["POST"])
+@allow(*KEEPERS)
+def evacuate(depot_id: int):
+    actionable_depot(depot_id)
+    form = EvacuateForm()
+    if not form.validate_on_submit():
+        flash("Give the code of the depot to evacuate to.", "error")
+        return redirect(url_for("stock.dashboard", depot_id=depot_id))
+    try:
+        transfer = services.draft_evacuation(depot_id, _destination(form.destination.data).id, current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("stock.dashboard", depot_id=depot_id))
+    flash(f"Evacuation {transfer.document.number} drafted with all free stock. Check the lines; "
+          "another person approves it.", "success")
+    return redirect(url_for("stock.edit_transfer", transfer_id=transfer.id))
+
+
+@bp.route("/transfers/<int:transfer_id>/edit", methods=["GET", "POST"])
+@allow(*KEEPERS)
+def edit_transfer(transfer_id: int):
+    transfer = found(pages.get_transfer(transfer_id))
+    actionable_depot(transfer.source_id)
+    if transfer.status != TransferStatus.DRAFT:
+        flash(f"Transfer {transfer.document.number} is {transfer.status.value}; only a draft can be edited.", "error")
+        return redirect(url_for("stock.document", document_id=transfer.document_id))
+    data = {"lines": [{"item_id": line.item_id, "quantity": line.quantity, "lot_id": line.lot_id}
+                      for line in transfer.lines]}
+    form = EditTransferForm(data=data if request.method == "GET" else None)
+    form.set_line_choices(item_id=item_choices(), unit=unit_choices(), lot_id=lot_choices(transfer.source_id))
+    if form.validate_on_submit():
+        lines, rows = form.to_lines()
+        try:
+            services.update_draft(transfer_id, lines, current_user)
+        except DomainError as error:
+            attach_stock_errors(form, error, rows)
+        else:
+            return to_voucher(transfer.document, "Transfer {} saved.")
+    return render_template("inventory/stock/transfer_edit.html", transfer=transfer, form=form)
+
+
+def transfer_action(service, message: str):
+    """A button on the transfer's voucher: call the service, come back with its outcome."""
+    def view(transfer_id: int):
+        transfer = found(pages.get_transfer(transfer_id))
+        try:
+            service(transfer_id, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(message.format(transfer.document.number), "success")
+        return redirect(url_for("stock.document", document_id=transfer.document_id))
+    return view
+
+
+bp.add_url_rule("/transfers/<int:transfer_id>/approve", "approve_transfer", methods=["POST"],
+                view_func=allow(*KEEPERS)(transfer_action(services.approve_transfer, "Transfer {} approved; "
+                                                          "its stock is reserved.")))
+bp.add_url_rule("/transfers/<int:transfer_id>/ship", "ship_transfer", methods=["POST"],
+                view_func=allow(*KEEPERS)(transfer_action(services.ship_transfer, "Transfer {} shipped.")))
+bp.add_url_rule("/transfers/<int:transfer_id>/cancel", "cancel_transfer", methods=["POST"],
+                view_func=allow(*KEEPERS)(transfer_action(services.cancel_transfer, "Transfer {} cancelled.")))
+
+
+@bp.route("/transfers/<int:transfer_id>/receive", methods=["POST"])
+@allow(*KEEPERS)
+def receive_transfer(transfer_id: int):
+    transfer = found(pages.get_transfer(transfer_id))
+    actionable_depot(transfer.destination_id)
+    form = ReceiveTransferForm()
+    if form.validate_on_submit():
+        try:
+            services.receive_transfer(transfer_id, form.to_arrival(), current_user)
+        except DomainError as error:
+            attach_stock_errors(form, error, list(range(len(form.lines))))
+        else:
+            return to_voucher(transfer.document, "Transfer {} received.")
+    return render_document(transfer.document, receive_form=form, status=422)
+
+
+@bp.route("/discrepancies/<int:discrepancy_id>/resolve", methods=["POST"])
+@allow(Role.ADMIN)
+def resolve_discrepancy(discrepancy_id: int):
+    discrepancy = found(pages.get_discrepancy(discrepancy_id))
+    form = ResolveDiscrepancyForm(prefix=f"d{discrepancy_id}")
+    if form.validate_on_submit():
+        try:
+            services.resolve_discrepancy(discrepancy_id, current_user, form.recovered.data, form.note.data or None)
+        except DomainError as error:
+            attach_stock_errors(form, error)
+        else:
+            return to_voucher(discrepancy.transfer.document, "Discrepancy on {} resolved.")
+    return render_document(discrepancy.transfer.document, resolve_forms={discrepancy.id: form}, status=422)
