@@ -42,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
     from inventory.agreements_views import bp as agreements_bp
     from inventory.api import bp as inventory_api
     from inventory.finance_api import bp as finance_api
+    from inventory.rotation_views import bp as rotation_bp
     from inventory.stock_api import bp as stock_api
     from inventory.stock_views import bp as stock_bp
     from inventory.views import bp as inventory_bp
@@ -54,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(finance_api, url_prefix="/api/v1")
     app.register_blueprint(agreements_bp)
     app.register_blueprint(agreements_api, url_prefix="/api/v1")
+    app.register_blueprint(rotation_bp)
     app.register_blueprint(openapi_bp, url_prefix="/api/v1")
     for blueprint in (inventory_api, stock_api, finance_api, agreements_api):
         csrf.exempt(blueprint)  # bearer tokens, not cookies, authorize API writes

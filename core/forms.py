@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import FieldList, PasswordField, SelectField, StringField
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Regexp
 
 from core.errors import DomainError
@@ -42,3 +43,25 @@ def attach_field_errors(form: FlaskForm, error: DomainError) -> None:
             placed = True
     if not placed:
         form.form_errors.append(error.message)
+
+
+class LineList(FieldList):
+    """A FieldList that keeps the posted rows where they were, so a message lands on the row the user filled.
+
+    WTForms 3.3 renumbers posted rows (0, 2 → 0, 1) and pads up to `min_entries` with rows that read the form
+    data under their new index, so a posted row 2 would show, and be submitted, twice. Here a gap stays a
+    blank row and the padding rows read nothing.
+    """
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        if extra_filters:
+            raise TypeError("FieldList does not accept any filters.")
+        self.last_index, self.entries = -1, []
+        data = [] if data is unset_value or not data else list(data)
+        self.object_data = data
+        posted = sorted(set(self._extract_indices(self.name, formdata))) if formdata else []
+        rows = min(max(posted, default=-1) + 1, self.max_entries or 10_000)
+        for index in range(max(rows, len(data) if not posted else 0)):
+            self._add_entry(formdata, data[index] if index < len(data) else unset_value, index=index)
+        while len(self.entries) < self.min_entries:
+            self._add_entry(None)

@@ -17,6 +17,8 @@ NAVIGATION = [
     ("core.users", "Users", {Role.ADMIN}),
     ("agreements.agreements", "Agreements", {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}),
     ("agreements.coverage", "Coverage", {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}),
+    ("rotation.due", "Rotation", {Role.ADMIN, Role.CLERK, Role.DISPATCHER, Role.FINANCE}),
+    ("rotation.rotation_report", "Reports", {Role.ADMIN, Role.FINANCE}),
 ]
 
 

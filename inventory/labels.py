@@ -1,5 +1,6 @@
 """What the pages call each enum value."""
-from inventory.models import DepotLevel, DepotStatus, ItemCategory, OperatorType, RegionLevel
+from inventory.models import (DepotLevel, DepotStatus, FundingSource, ItemCategory, MovementKind, OperatorType,
+                              Ownership, RegionLevel)
 
 DEPOT_LEVEL_LABELS = {
     DepotLevel.CENTRAL: "Central",
@@ -33,7 +34,6 @@ def choices(labels: dict) -> list[tuple[str, str]]:
 
 
 # Stock pages (clerk forms, history, vouchers).
-from inventory.models import FundingSource, MovementKind, Ownership
 
 FUNDING_LABELS = {
     FundingSource.CENTRAL: "Central government",

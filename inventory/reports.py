@@ -186,10 +186,10 @@ def _plan_figures(in_period, filters: ReportFilters) -> list[RotationFigures]:
         .join(RotationPlan, RotationPlan.id == Movement.rotation_plan_id)
         .join(plan_document, plan_document.id == RotationPlan.document_id)
         .where(*in_period, Movement.kind.in_([MovementKind.ROTATION_OUT, MovementKind.ROTATION_IN]))
-        .group_by(plan_document.number, Depot.code, Movement.kind).order_by(plan_document.number))
-    plans: dict[str, RotationFigures] = {}
+        .group_by(plan_document.number, Depot.code, Movement.kind).order_by(plan_document.number, Depot.code))
+    plans: dict[tuple[str, str], RotationFigures] = {}  # numbers restart at every depot
     for number, depot, kind, quantity, value, proceeds in Session.execute(statement):
-        figures = plans.setdefault(number, RotationFigures(number, depot))
+        figures = plans.setdefault((number, depot), RotationFigures(number, depot))
         if kind == MovementKind.ROTATION_OUT:
             figures.quantity_out += -int(quantity)
             figures.book_value_out += -_money(value)

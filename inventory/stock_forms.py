@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core import clock
 from core.errors import DomainError
+from core.forms import LineList
 from inventory.labels import FUNDING_LABELS, OWNERSHIP_LABELS, choices
 from inventory.services import Arrival, IssueLine, Receipt, ReceiptLine, ReceivedLine, ScrapRequestLine
 
@@ -125,7 +126,7 @@ class ReceiveStockForm(LinesForm):
     occurred_on = DateField("Received on", validators=[Optional(), not_in_future],
                             description="Leave empty for now.")
     reason = StringField("Reason", validators=[Optional()])
-    lines = FieldList(FormField(ReceiptLineForm), min_entries=LINE_ROWS, max_entries=40)
+    lines = LineList(FormField(ReceiptLineForm), min_entries=LINE_ROWS, max_entries=40)
 
     def to_receipt(self, depot_id: int) -> tuple[Receipt, list[int]]:
         rows = self.filled_rows()
@@ -165,7 +166,7 @@ class IssueStockForm(LinesForm):
     recipient = StringField("Recipient", validators=[DataRequired(message="Name the recipient."), Length(max=200)])
     reason = StringField("Reason", validators=[Optional()])
     occurred_on = DateField("Issued on", validators=[Optional(), not_in_future])
-    lines = FieldList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
+    lines = LineList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
 
     def to_lines(self) -> tuple[list[IssueLine], list[int]]:
         return _issue_lines(self)
@@ -174,14 +175,14 @@ class IssueStockForm(LinesForm):
 class DraftTransferForm(LinesForm):
     destination = StringField("Destination depot code", validators=[DataRequired(), Length(max=32)])
     reason = StringField("Reason", validators=[Optional()])
-    lines = FieldList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
+    lines = LineList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
 
     def to_lines(self) -> tuple[list[IssueLine], list[int]]:
         return _issue_lines(self)
 
 
 class EditTransferForm(LinesForm):
-    lines = FieldList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=400)
+    lines = LineList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=400)
 
     def to_lines(self) -> tuple[list[IssueLine], list[int]]:
         return _issue_lines(self)
@@ -240,7 +241,7 @@ class ScrapLineForm(LineForm):
 
 class RequestScrapForm(LinesForm):
     reason = StringField("Reason", validators=[DataRequired(message="Give a reason.")])
-    lines = FieldList(FormField(ScrapLineForm), min_entries=LINE_ROWS, max_entries=40)
+    lines = LineList(FormField(ScrapLineForm), min_entries=LINE_ROWS, max_entries=40)
 
     def to_lines(self) -> tuple[list[ScrapRequestLine], list[int]]:
         rows = self.filled_rows()

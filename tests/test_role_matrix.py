@@ -8,6 +8,7 @@ from core.services import issue_token
 from inventory.services import assign_clerk
 from tests.inventory.agreements_matrix import AGREEMENTS_API
 from tests.inventory.finance_api_matrix import FINANCE_API
+from tests.inventory.rotation_pages_matrix import ROTATION_PAGES
 from tests.inventory.stock_api_matrix import STOCK_API
 from tests.inventory.stock_pages_matrix import STOCK_PAGES, STOCK_TARGETS, stock_targets
 
@@ -47,6 +48,7 @@ MATRIX += STOCK_API
 MATRIX += FINANCE_API
 MATRIX += AGREEMENTS_API
 MATRIX += STOCK_PAGES
+MATRIX += ROTATION_PAGES
 PUBLIC = {"core.login", "openapi.openapi_document", "static"}
 
 

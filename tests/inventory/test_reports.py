@@ -116,3 +116,19 @@ def test_reports_refuse_bad_periods_and_other_roles(client, history, make_user, 
     assert bad.status_code == 400 and "date_to" in bad.get_json()["fields"]
     dispatcher = api_token(make_user(Role.DISPATCHER))
     assert client.get(f"/api/v1/reports/valuation?as_of={TODAY}", headers=dispatcher).status_code == 403
+
+
+def test_plans_of_two_depots_with_the_same_number_stay_apart(make_depot, make_item, make_user, receive):
+    item = make_item(shelf_life_days=730, rotation_lead_days=60)
+    admin = make_user(Role.ADMIN)
+    for depot in (make_depot(), make_depot()):
+        clerk = make_user(Role.CLERK, depots=[depot])
+        lot = receive(depot, item, 10, expiry=TODAY + timedelta(days=20))
+        plan = services.draft_rotation_plan(depot.id, [RotationLineRequest(
+            lot.id, 10, "donate", "reduction", counterparty="学校", reduction_reason="需求下降")], clerk)
+        services.approve_rotation_plan(plan.id, admin)
+        services.execute_rotation(plan.id, clerk, outs=[RotationOut(plan.lines[0].id, 10)])
+    report = reports.rotation_report(TODAY, TODAY)
+    assert [plan.plan[-6:] for plan in report.plans] == ["000001", "000001"]
+    assert len({plan.depot for plan in report.plans}) == 2
+    assert all(plan.quantity_out == 10 for plan in report.plans)

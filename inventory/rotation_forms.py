@@ -1,0 +1,176 @@
+"""Form shapes for the rotation pages and the report filters; the rotation services keep the rules.
+
+The draft form shows a few line rows and ignores the blank ones. The service numbers lines by their place
+among the lines passed, so `filled_rows()` says which form row each passed line came from.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, FieldList, FormField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from core import clock
+from core.forms import LineList
+from inventory.labels import CATEGORY_LABELS, DEPOT_LEVEL_LABELS, choices
+from inventory.models import FundingSource, ReplacementKind, RotationAction
+
+ACTION_LABELS = {RotationAction.SELL: "Sell", RotationAction.HAND_OVER: "Hand over to a user unit",
+                 RotationAction.DONATE: "Donate", RotationAction.TRANSFER: "Transfer to another depot",
+                 RotationAction.SCRAP: "Scrap"}
+REPLACEMENT_LABELS = {ReplacementKind.PURCHASE: "Buy new stock", ReplacementKind.REDUCTION: "Reduce the reserve"}
+FUNDING_CHOICES = [(f.value, "Donation" if f == FundingSource.DONATION else f"{f.value.title()} government")
+                   for f in FundingSource]
+LINE_ROWS = 3
+REQUIRED = "This field is required."
+
+
+def optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def _entered(field) -> bool:
+    return any(str(value).strip() for value in (field.raw_data or []))
+
+
+class _LineForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    ENTERED: tuple[str, ...] = ()
+    NEEDED: tuple[str, ...] = ()
+
+    def is_blank(self) -> bool:
+        return not any(_entered(self[name]) for name in self.ENTERED)
+
+    def require(self) -> bool:
+        missing = [self[name] for name in self.NEEDED if self[name].data in (None, "") and not self[name].errors]
+        for field in missing:
+            field.errors = [*field.errors, REQUIRED]
+        return not missing
+
+
+class _LinesForm(FlaskForm):
+    def filled_rows(self) -> list[int]:
+        return [row for row, entry in enumerate(self.lines) if not entry.form.is_blank()]
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check the top fields and the filled lines; blank lines are ignored, errors and all."""
+        super().validate(extra_validators)
+        rows = self.filled_rows()
+        for row, entry in enumerate(self.lines):
+            if row not in rows:
+                for line_field in entry.form:
+                    line_field.errors = []
+        needed = all([self.lines[row].form.require() for row in rows])  # noqa: C419 (mark every line)
+        top_ok = not any(f.errors for f in self if not isinstance(f, FieldList))
+        lines_ok = not any(f.errors for row in rows for f in self.lines[row].form)
+        return needed and top_ok and lines_ok
+
+
+class PlanLineForm(_LineForm):
+    ENTERED = ("lot_id", "quantity", "counterparty", "destination_code", "replacement_quantity", "supplier",
+               "reduction_reason")
+    NEEDED = ("lot_id", "quantity")
+
+    lot_id = SelectField("Batch", coerce=optional_int, choices=[])
+    quantity = IntegerField("Quantity", validators=[Optional(), NumberRange(min=1, message="Must be more than 0.")])
+    action = SelectField("Action", choices=choices(ACTION_LABELS))
+    counterparty = StringField("Buyer or receiving unit", validators=[Optional(), Length(max=200)])
+    destination_code = StringField("Destination depot code", validators=[Optional(), Length(max=32)])
+    expected_unit_proceeds = DecimalField("Expected proceeds per unit (CNY)", places=2, validators=[
+        Optional(), NumberRange(min=0, message="Cannot be negative.")])
+    replacement = SelectField("Replacement", choices=choices(REPLACEMENT_LABELS))
+    replacement_quantity = IntegerField("Replacement quantity", validators=[
+        Optional(), NumberRange(min=0, message="Cannot be negative.")])
+    replacement_unit_cost = DecimalField("Expected unit cost (CNY)", places=2, validators=[
+        Optional(), NumberRange(min=0, message="Cannot be negative.")])
+    supplier = StringField("Supplier", validators=[Optional(), Length(max=200)])
+    reduction_reason = StringField("Why not replaced", validators=[Optional()])
+
+
+class DraftRotationPlanForm(_LinesForm):
+    note = StringField("Note", validators=[Optional(), Length(max=500)])
+    lines = LineList(FormField(PlanLineForm), min_entries=LINE_ROWS, max_entries=40)
+
+
+class ExecuteLineForm(_LineForm):
+    ENTERED = ("out_quantity", "in_quantity")
+
+    line_id = HiddenField()
+    out_quantity = IntegerField("Quantity that left", validators=[
+        Optional(), NumberRange(min=1, message="Must be more than 0.")])
+    proceeds = DecimalField("Proceeds received (CNY)", places=2, validators=[
+        Optional(), NumberRange(min=0, message="Cannot be negative.")])
+    in_quantity = IntegerField("Replacement arrived", validators=[
+        Optional(), NumberRange(min=1, message="Must be more than 0.")])
+    batch_no = StringField("New batch no.", validators=[Optional(), Length(max=40)])
+    production_date = DateField("Production date", validators=[Optional()])
+    unit_cost = DecimalField("Unit cost (CNY)", places=2, validators=[
+        Optional(), NumberRange(min=0, message="Cannot be negative.")])
+
+    def require(self) -> bool:
+        if not _entered(self.in_quantity):
+            return True
+        self.NEEDED = ("batch_no", "unit_cost")
+        return super().require()
+
+
+class ExecuteRotationForm(_LinesForm):
+    lines = LineList(FormField(ExecuteLineForm), min_entries=0, max_entries=400)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not self.filled_rows():
+            self.form_errors.append("Enter a quantity that left or a replacement that arrived.")
+            return False
+        return valid
+
+
+class ActionForm(FlaskForm):
+    """Approve and cancel carry nothing but the CSRF token."""
+
+
+def _not_before(start_field: str):
+    def check(form, field) -> None:
+        start = form[start_field].data
+        if field.data and start and field.data < start:
+            raise ValidationError("Must not be before the start of the period.")
+    return check
+
+
+class _ReportFilterForm(FlaskForm):
+    """Read from the query string: GET filters need no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    level = SelectField("Level", choices=[("", "All levels"), *choices(DEPOT_LEVEL_LABELS)], default="")
+    province = SelectField("Province", choices=[], default="", validate_choice=False)
+    funding_source = SelectField("Funding", choices=[("", "Any funding"), *FUNDING_CHOICES], default="")
+    category = SelectField("Category", choices=[("", "All categories"), *choices(CATEGORY_LABELS)], default="")
+
+    def filter_values(self) -> dict:
+        """Filters as the API and ReportFilters name them; values that failed validation are dropped."""
+        def value(field):
+            return field.data or None if not field.errors else None
+        province = value(self.province)
+        return {"level": value(self.level), "region_code": province if province and province.isdigit() else None,
+                "funding_source": value(self.funding_source), "category": value(self.category)}
+
+
+class PeriodFilterForm(_ReportFilterForm):
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional(), _not_before("date_from")])
+
+    def period(self) -> tuple[date, date]:
+        today = clock.today()
+        start = self.date_from.data if not self.date_from.errors and self.date_from.data else today.replace(day=1,
+                                                                                                            month=1)
+        end = self.date_to.data if not self.date_to.errors and self.date_to.data else today
+        return start, max(start, end)
+
+
+class AsOfFilterForm(_ReportFilterForm):
+    as_of = DateField("Value at the end of", validators=[Optional()])

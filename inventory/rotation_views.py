@@ -1,0 +1,349 @@
+"""HTML pages for rotation (due list, plans) and the finance reports. Views parse, call one service, render."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from core import clock
+from core.auth import allow
+from core.errors import DomainError
+from core.models import Role
+from core.pagination import Page
+from inventory import labels, queries, reports, services
+from inventory import rotation_pages_queries as pages
+from inventory.models import DepotLevel, ItemCategory, ReplacementKind, RotationAction, RotationPlanStatus
+from inventory.reports import ReportFilters
+from inventory.rotation_forms import (
+    ACTION_LABELS,
+    REPLACEMENT_LABELS,
+    ActionForm,
+    AsOfFilterForm,
+    DraftRotationPlanForm,
+    ExecuteRotationForm,
+    PeriodFilterForm,
+)
+
+bp = Blueprint("rotation", __name__, template_folder="templates")
+ACTORS = (Role.ADMIN, Role.CLERK)
+READERS = (Role.ADMIN, Role.FINANCE)
+STATUS_LABELS = {RotationPlanStatus.DRAFT: "draft", RotationPlanStatus.APPROVED: "approved",
+                 RotationPlanStatus.PARTIALLY_EXECUTED: "partially executed",
+                 RotationPlanStatus.EXECUTED: "executed", RotationPlanStatus.CANCELLED: "cancelled"}
+OPEN = (RotationPlanStatus.APPROVED, RotationPlanStatus.PARTIALLY_EXECUTED)
+
+
+@bp.app_context_processor
+def _rotation_labels() -> dict:
+    return {"action_labels": ACTION_LABELS, "replacement_labels": REPLACEMENT_LABELS,
+            "plan_status_labels": STATUS_LABELS}
+
+
+# --- the due list -------------------------------------------------------------------------------------------
+
+@bp.route("/rotation/due")
+@allow()
+def due():
+    filters, depot_error = _due_filters()
+    clerk_depots = queries.list_clerk_depots(current_user) if current_user.role == Role.CLERK else None
+    depot_ids = [d.id for d in clerk_depots] if clerk_depots is not None else None
+    if depot_error:
+        page, totals = Page([], 1, 1, 0), {"lots": 0, "quantity": 0, "book_value": Decimal("0.00"), "expired_lots": 0}
+    else:
+        page = pages.list_due(request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"], depot_ids,
+                              **filters)
+        totals = pages.due_totals(depot_ids, **filters)
+    return render_template("inventory/rotation/due.html", page=page, totals=totals, filters=filters,
+                           args=request.args, depot_error=depot_error, labels=labels,
+                           provinces=queries.list_provinces(), clerk_depots=clerk_depots,
+                           actable=_actable_depots(clerk_depots))
+
+
+def _due_filters() -> tuple[dict, str | None]:
+    """The list filters; a value that is not ours is ignored, an unknown depot code is said so."""
+    level = request.args.get("level") or None
+    province = request.args.get("province") or None
+    category = request.args.get("category") or None
+    within = request.args.get("within_days", type=int)
+    filters = {"level": level if level in DepotLevel._value2member_map_ else None,
+               "region_code": province if province and province.isdigit() and len(province) == 6 else None,
+               "category": category if category in ItemCategory._value2member_map_ else None,
+               "within_days": within if within is not None and 0 <= within <= 3650 else None}
+    code = (request.args.get("depot") or "").strip()
+    if not code:
+        return filters, None
+    depot = pages.get_depot_by_code(code)
+    if depot is None:
+        return filters, f"No depot with code {code}."
+    return {**filters, "depot_id": depot.id}, None
+
+
+def _actable_depots(clerk_depots) -> set[int] | None:
+    """Depots where the user may plan rotation; None means every depot (an administrator)."""
+    if current_user.role == Role.ADMIN:
+        return None
+    return {d.id for d in clerk_depots} if clerk_depots is not None else set()
+
+
+# --- drafting a plan ----------------------------------------------------------------------------------------
+
+@bp.route("/depots/<int:depot_id>/rotation-plans/new", methods=["GET", "POST"])
+@allow(*ACTORS)
+def new_plan(depot_id: int):
+    depot = services.get_depot(depot_id)
+    if not queries.can_act_at(current_user, depot.id):
+        abort(403, f"You may not plan rotation at {depot.code}.")
+    due_lots = pages.plannable_lots(depot.id)
+    form = DraftRotationPlanForm()
+    options = [("", "— choose a batch —")] + [(d.lot.id, _lot_label(d)) for d in due_lots]
+    for entry in form.lines:
+        entry.form.lot_id.choices = options
+    if request.method == "GET" and request.args.get("lot_id", type=int):
+        form.lines[0].form.lot_id.data = request.args.get("lot_id", type=int)
+    if form.validate_on_submit():
+        plan = _draft(depot.id, form)
+        if plan is not None:
+            flash(f"Rotation plan {plan.document.number} drafted; another person must approve it.", "success")
+            return redirect(url_for("rotation.plan", plan_id=plan.id))
+    return render_template("inventory/rotation/plan_form.html", depot=depot, form=form, due_lots=due_lots,
+                           labels=labels), 422 if request.method == "POST" else 200
+
+
+def _lot_label(due) -> str:
+    lot = due.lot
+    return f"{lot.batch_no} · {lot.item.name} · expires {lot.expiry_date.isoformat()} · {lot.free} free"
+
+
+def _draft(depot_id: int, form: DraftRotationPlanForm):
+    """Resolve destination codes, then let the service check every line, so all the messages show at once."""
+    rows = form.filled_rows()
+    lines, unknown = [], set()
+    for row in rows:
+        line = form.lines[row].form
+        destination_id = None
+        code = (line.destination_code.data or "").strip()
+        if line.action.data == RotationAction.TRANSFER.value and code:
+            destination = pages.get_depot_by_code(code)
+            if destination is None:
+                line.destination_code.errors = [f"No depot with code {code}."]
+                unknown.add(row)
+            else:
+                destination_id = destination.id
+        lines.append(_line_request(line, destination_id))
+    try:
+        plan = services.draft_rotation_plan(depot_id, lines, current_user, form.note.data or None)
+    except DomainError as error:
+        _attach_line_errors(form, rows, error, {"destination_id": "destination_code"}, skip=unknown)
+        return None  # a transfer line without a destination is always refused, so an unknown code never passes
+    return plan
+
+
+def _line_request(line, destination_id: int | None) -> services.RotationLineRequest:
+    return services.RotationLineRequest(
+        lot_id=line.lot_id.data, quantity=line.quantity.data, action=line.action.data,
+        replacement=line.replacement.data, counterparty=(line.counterparty.data or "").strip() or None,
+        destination_id=destination_id, expected_unit_proceeds=line.expected_unit_proceeds.data or Decimal(0),
+        replacement_quantity=line.replacement_quantity.data or 0,
+        replacement_unit_cost=line.replacement_unit_cost.data, supplier=(line.supplier.data or "").strip() or None,
+        reduction_reason=(line.reduction_reason.data or "").strip() or None)
+
+
+def _attach_line_errors(form, rows: list[int], error: DomainError, renames: dict[str, str],
+                        skip: set[int] = frozenset()) -> None:
+    """Put a service's per-line messages beside the fields of the form rows they came from."""
+    placed = False
+    line_errors = error.fields.get("lines")
+    if isinstance(line_errors, dict):
+        for key, fields in line_errors.items():
+            row = _row_for(key, rows)
+            if row is None:
+                continue
+            for name, messages in fields.items():
+                field = getattr(form.lines[row].form, renames.get(name, name), None)
+                if field is not None and not (row in skip and name == "destination_id"):
+                    field.errors = [*field.errors, *messages]
+                    placed = True
+    if not placed and not skip:
+        form.form_errors.append(error.message)
+
+
+def _row_for(key, rows: list[int]) -> int | None:
+    index = int(key)
+    return rows[index] if 0 <= index < len(rows) else None
+
+
+# --- one plan -----------------------------------------------------------------------------------------------
+
+def _plan_or_404(plan_id: int):
+    plan = queries.get_rotation_plan(plan_id)
+    if plan is None:
+        abort(404, f"No rotation plan {plan_id}.")
+    if current_user.role == Role.CLERK and not queries.can_act_at(current_user, plan.depot_id):
+        abort(403, "This plan belongs to another depot.")
+    return plan
+
+
+@bp.route("/rotation-plans/<int:plan_id>")
+@allow()
+def plan(plan_id: int):
+    plan = _plan_or_404(plan_id)
+    return _render_plan(plan, _execute_form(plan))
+
+
+def _render_plan(plan, execute_form, status: int = 200):
+    may_act = queries.can_act_at(current_user, plan.depot_id)
+    return render_template("inventory/rotation/plan.html", plan=plan, may_act=may_act, open_statuses=OPEN,
+                           execute_form=execute_form, action_form=ActionForm(), labels=labels,
+                           rows={entry.form.line_id.data: entry.form for entry in execute_form.lines},
+                           purchase=ReplacementKind.PURCHASE), status
+
+
+def _execute_form(plan) -> ExecuteRotationForm:
+    data = {"lines": [{"line_id": str(line.id), "unit_cost": line.replacement_unit_cost} for line in plan.lines]}
+    return ExecuteRotationForm(data=data)
+
+
+@bp.route("/rotation-plans/<int:plan_id>/approve", methods=["POST"])
+@allow(*ACTORS)
+def approve(plan_id: int):
+    _plan_or_404(plan_id)
+    if ActionForm().validate_on_submit():
+        try:
+            plan = services.approve_rotation_plan(plan_id, current_user)
+            flash(f"Rotation plan {plan.document.number} approved; its stock is reserved.", "success")
+        except DomainError as error:
+            flash(error.message, "error")
+    else:
+        flash("The form had expired; please try again.", "error")
+    return redirect(url_for("rotation.plan", plan_id=plan_id))
+
+
+@bp.route("/rotation-plans/<int:plan_id>/cancel", methods=["POST"])
+@allow(*ACTORS)
+def cancel(plan_id: int):
+    _plan_or_404(plan_id)
+    if ActionForm().validate_on_submit():
+        try:
+            plan = services.cancel_rotation_plan(plan_id, current_user)
+            flash(f"Rotation plan {plan.document.number} cancelled.", "success")
+        except DomainError as error:
+            flash(error.message, "error")
+    else:
+        flash("The form had expired; please try again.", "error")
+    return redirect(url_for("rotation.plan", plan_id=plan_id))
+
+
+@bp.route("/rotation-plans/<int:plan_id>/execute", methods=["POST"])
+@allow(*ACTORS)
+def execute(plan_id: int):
+    plan = _plan_or_404(plan_id)
+    form = _execute_form(plan)
+    if form.validate_on_submit():
+        rows = form.filled_rows()
+        outs, ins = _execution(form, rows)
+        try:
+            plan = services.execute_rotation(plan_id, current_user, outs, ins)
+        except DomainError as error:
+            _attach_execution_errors(form, rows, error)
+        else:
+            flash(f"Recorded; plan {plan.document.number} is {STATUS_LABELS[plan.status]}.", "success")
+            return redirect(url_for("rotation.plan", plan_id=plan_id))
+    return _render_plan(queries.get_rotation_plan(plan_id), form, 422)
+
+
+def _execution(form, rows: list[int]) -> tuple[list, list]:
+    outs, ins = [], []
+    for row in rows:
+        line = form.lines[row].form
+        line_id = int(line.line_id.data)
+        if line.out_quantity.data:
+            outs.append(services.RotationOut(line_id, line.out_quantity.data, line.proceeds.data or Decimal(0)))
+        if line.in_quantity.data:
+            ins.append(services.RotationIn(line_id, line.in_quantity.data, line.batch_no.data.strip(),
+                                           line.unit_cost.data, production_date=line.production_date.data))
+    return outs, ins
+
+
+def _attach_execution_errors(form, rows: list[int], error: DomainError) -> None:
+    """The service names lines by id; put each message beside the matching input of that line's row."""
+    by_id = {form.lines[row].form.line_id.data: form.lines[row].form for row in rows}
+    renames = {"quantity": "out_quantity", "replacement_quantity": "in_quantity"}
+    placed = False
+    line_errors = error.fields.get("lines")
+    if isinstance(line_errors, dict):
+        for line_id, fields in line_errors.items():
+            line = by_id.get(str(line_id))
+            for name, messages in (fields.items() if line is not None else ()):
+                field = getattr(line, renames.get(name, name), None)
+                if field is not None:
+                    field.errors = [*field.errors, *messages]
+                    placed = True
+    if "production_date" in error.fields:
+        for line in by_id.values():
+            if line.in_quantity.data and not line.production_date.data:
+                line.production_date.errors = [*line.production_date.errors, *error.fields["production_date"]]
+                placed = True
+    if not placed:
+        form.form_errors.append(error.message)
+
+
+# --- finance reports ----------------------------------------------------------------------------------------
+
+def _filter_form(form_class):
+    """The filters from the query string; the date inputs show the period actually used."""
+    form = form_class(formdata=request.args)
+    form.province.choices = [("", "All provinces")] + [(r.code, r.name) for r in queries.list_provinces()]
+    form.validate()
+    if hasattr(form, "period"):
+        form.date_from.data, form.date_to.data = form.period()
+    elif not form.as_of.data or form.as_of.errors:
+        form.as_of.data = clock.today()
+    return form
+
+
+def _download_urls(endpoint: str, **params) -> dict[str, str]:
+    given = {key: value for key, value in params.items() if value not in (None, "")}
+    return {fmt: url_for(endpoint, **given, format=fmt) for fmt in ("csv", "xlsx")}
+
+
+@bp.route("/reports/rotation")
+@allow(*READERS)
+def rotation_report():
+    form = _filter_form(PeriodFilterForm)
+    date_from, date_to = form.period()
+    filters = form.filter_values()
+    report = reports.rotation_report(date_from, date_to, ReportFilters(**filters))
+    plan_ids = pages.plan_ids_by_number([figures.plan for figures in report.plans])
+    return render_template("inventory/reports/rotation.html", form=form, report=report, plan_ids=plan_ids,
+                           period=(date_from, date_to),
+                           download_urls=_download_urls("finance_api.rotation_report", date_from=date_from,
+                                                    date_to=date_to, **filters))
+
+
+@bp.route("/reports/valuation")
+@allow(*READERS)
+def valuation_report():
+    form = _filter_form(AsOfFilterForm)
+    as_of = form.as_of.data
+    filters = form.filter_values()
+    result = reports.valuation(as_of, ReportFilters(**filters))
+    return render_template("inventory/reports/valuation.html", form=form, result=result, as_of=as_of,
+                           labels=labels, funding=dict(form.funding_source.choices),
+                           download_urls=_download_urls("finance_api.valuation_report", as_of=as_of, **filters))
+
+
+@bp.route("/reports/journal")
+@allow(*READERS)
+def journal_report():
+    form = _filter_form(PeriodFilterForm)
+    date_from, date_to = form.period()
+    filters = form.filter_values()
+    number, per_page = max(1, request.args.get("page", 1, type=int)), current_app.config["PAGE_SIZE"]
+    rows, totals = reports.journal(date_from, date_to, ReportFilters(**filters), limit=per_page,
+                                   offset=(number - 1) * per_page)
+    return render_template("inventory/reports/journal.html", form=form, page=Page(rows, number, per_page,
+                                                                                  totals["movements"]),
+                           totals=totals, period=(date_from, date_to), labels=labels,
+                           download_urls=_download_urls("finance_api.journal_report", date_from=date_from,
+                                                    date_to=date_to, **filters))
