@@ -65,3 +65,62 @@ class LineList(FieldList):
             self._add_entry(formdata, data[index] if index < len(data) else unset_value, index=index)
         while len(self.entries) < self.min_entries:
             self._add_entry(None)
+
+
+REQUIRED = "This field is required."
+
+
+def optional_int(value):
+    """A select's value as an id, or None for the blank choice."""
+    return int(value) if value not in (None, "", "None") else None
+
+
+def entered(field) -> bool:
+    if field.raw_data:
+        return any(str(value).strip() for value in field.raw_data)
+    return field.data not in (None, "", [])
+
+
+class LineForm(FlaskForm):
+    """One line of a multi-line form; blank when none of its `ENTERED` fields has anything in it."""
+
+    class Meta:
+        csrf = False
+
+    ENTERED: tuple[str, ...] = ()
+    NEEDED: tuple[str, ...] = ()
+
+    def is_blank(self) -> bool:
+        return not any(entered(self[name]) for name in self.ENTERED)
+
+    def check_needed(self) -> bool:
+        missing = [self[name] for name in self.NEEDED if self[name].data in (None, "") and not self[name].errors]
+        for field in missing:
+            field.errors = [*field.errors, REQUIRED]
+        return not missing
+
+
+class LinesForm(FlaskForm):
+    """A form with `lines`: a FieldList of LineForm entries."""
+
+    def filled_rows(self) -> list[int]:
+        return [row for row, entry in enumerate(self.lines) if not entry.form.is_blank()]
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check the form and its filled lines; blank lines are ignored, errors and all."""
+        super().validate(extra_validators)
+        rows = self.filled_rows()
+        for row, entry in enumerate(self.lines):
+            if row not in rows:
+                for line_field in entry.form:
+                    line_field.errors = []
+        checked = [self.lines[row].form.check_needed() for row in rows]  # every line, not just to the first gap
+        needed = all(checked)
+        top_ok = not any(f.errors for f in self if not isinstance(f, FieldList))
+        lines_ok = not any(f.errors for row in rows for f in self.lines[row].form)
+        return needed and top_ok and lines_ok and not self.form_errors
+
+    def set_line_choices(self, **choices_by_field) -> None:
+        for entry in self.lines:
+            for name, options in choices_by_field.items():
+                entry.form[name].choices = options

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, FieldList, FormField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import DateField, DecimalField, FormField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from core import clock
-from core.forms import LineList
+from core.forms import LineForm, LineList, LinesForm, entered, optional_int
 from inventory.labels import CATEGORY_LABELS, DEPOT_LEVEL_LABELS, choices
 from inventory.models import FundingSource, ReplacementKind, RotationAction
 
@@ -23,53 +23,9 @@ REPLACEMENT_LABELS = {ReplacementKind.PURCHASE: "Buy new stock", ReplacementKind
 FUNDING_CHOICES = [(f.value, "Donation" if f == FundingSource.DONATION else f"{f.value.title()} government")
                    for f in FundingSource]
 LINE_ROWS = 3
-REQUIRED = "This field is required."
 
 
-def optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
-def _entered(field) -> bool:
-    return any(str(value).strip() for value in (field.raw_data or []))
-
-
-class _LineForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    ENTERED: tuple[str, ...] = ()
-    NEEDED: tuple[str, ...] = ()
-
-    def is_blank(self) -> bool:
-        return not any(_entered(self[name]) for name in self.ENTERED)
-
-    def require(self) -> bool:
-        missing = [self[name] for name in self.NEEDED if self[name].data in (None, "") and not self[name].errors]
-        for field in missing:
-            field.errors = [*field.errors, REQUIRED]
-        return not missing
-
-
-class _LinesForm(FlaskForm):
-    def filled_rows(self) -> list[int]:
-        return [row for row, entry in enumerate(self.lines) if not entry.form.is_blank()]
-
-    def validate(self, extra_validators=None) -> bool:
-        """Check the top fields and the filled lines; blank lines are ignored, errors and all."""
-        super().validate(extra_validators)
-        rows = self.filled_rows()
-        for row, entry in enumerate(self.lines):
-            if row not in rows:
-                for line_field in entry.form:
-                    line_field.errors = []
-        needed = all([self.lines[row].form.require() for row in rows])  # noqa: C419 (mark every line)
-        top_ok = not any(f.errors for f in self if not isinstance(f, FieldList))
-        lines_ok = not any(f.errors for row in rows for f in self.lines[row].form)
-        return needed and top_ok and lines_ok
-
-
-class PlanLineForm(_LineForm):
+class PlanLineForm(LineForm):
     ENTERED = ("lot_id", "quantity", "counterparty", "destination_code", "replacement_quantity", "supplier",
                "reduction_reason")
     NEEDED = ("lot_id", "quantity")
@@ -90,12 +46,12 @@ class PlanLineForm(_LineForm):
     reduction_reason = StringField("Why not replaced", validators=[Optional()])
 
 
-class DraftRotationPlanForm(_LinesForm):
+class DraftRotationPlanForm(LinesForm):
     note = StringField("Note", validators=[Optional(), Length(max=500)])
     lines = LineList(FormField(PlanLineForm), min_entries=LINE_ROWS, max_entries=40)
 
 
-class ExecuteLineForm(_LineForm):
+class ExecuteLineForm(LineForm):
     ENTERED = ("out_quantity", "in_quantity")
 
     line_id = HiddenField()
@@ -110,14 +66,15 @@ class ExecuteLineForm(_LineForm):
     unit_cost = DecimalField("Unit cost (CNY)", places=2, validators=[
         Optional(), NumberRange(min=0, message="Cannot be negative.")])
 
-    def require(self) -> bool:
-        if not _entered(self.in_quantity):
+    def check_needed(self) -> bool:
+        """A replacement that arrived needs its batch number and cost; an outgoing quantity alone needs nothing."""
+        if not entered(self.in_quantity):
             return True
         self.NEEDED = ("batch_no", "unit_cost")
-        return super().require()
+        return super().check_needed()
 
 
-class ExecuteRotationForm(_LinesForm):
+class ExecuteRotationForm(LinesForm):
     lines = LineList(FormField(ExecuteLineForm), min_entries=0, max_entries=400)
 
     def validate(self, extra_validators=None) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, render_template
 from flask_login import current_user
 
 from core.auth import allow
@@ -24,11 +24,11 @@ from inventory.stock_views.blueprint import bp
 from inventory.stock_views.scope import (
     KEEPERS,
     actionable_depot,
-    found,
     item_choices,
     lot_choices,
     to_voucher,
     unit_choices,
+    voucher_action,
 )
 
 IMPORT_COLUMNS = ["item_code", "quantity", "unit", "batch_no", "production_date", "expiry_date", "unit_cost",
@@ -123,21 +123,8 @@ def new_scrap(depot_id: int):
     return render_template("inventory/stock/scrap_form.html", depot=depot, form=form)
 
 
-def scrap_action(service, message: str):
-    def view(scrap_id: int):
-        scrap = found(pages.get_scrap(scrap_id))
-        try:
-            service(scrap_id, current_user)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(message.format(scrap.document.number), "success")
-        return redirect(url_for("stock.document", document_id=scrap.document_id))
-    return view
-
-
 bp.add_url_rule("/scraps/<int:scrap_id>/approve", "approve_scrap", methods=["POST"],
-                view_func=allow(*KEEPERS)(scrap_action(services.approve_scrap, "Scrap {} approved; the stock "
+                view_func=allow(*KEEPERS)(voucher_action(pages.get_scrap, services.approve_scrap, "Scrap {} approved; the stock "
                                                        "has left the ledger.")))
 bp.add_url_rule("/scraps/<int:scrap_id>/reject", "reject_scrap", methods=["POST"],
-                view_func=allow(*KEEPERS)(scrap_action(services.reject_scrap, "Scrap {} rejected.")))
+                view_func=allow(*KEEPERS)(voucher_action(pages.get_scrap, services.reject_scrap, "Scrap {} rejected.")))

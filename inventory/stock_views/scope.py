@@ -6,6 +6,7 @@ from datetime import date
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from core.errors import DomainError
 from core.models import Role
 from inventory import labels, queries, services
 from inventory import stock_pages_queries as pages
@@ -72,3 +73,21 @@ def date_arg(name: str) -> date | None:
         return date.fromisoformat(request.args.get(name) or "")
     except ValueError:
         return None
+
+
+def voucher_action(load, service, message: str):
+    """A button on a voucher (approve, ship, reject …): call the service and come back with its outcome.
+
+    `load` finds the transfer or scrap request by the URL's id; `message` names its document number with {}.
+    """
+    def view(**url_ids):
+        (subject_id,) = url_ids.values()
+        subject = found(load(subject_id))
+        try:
+            service(subject_id, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(message.format(subject.document.number), "success")
+        return redirect(url_for("stock.document", document_id=subject.document_id))
+    return view

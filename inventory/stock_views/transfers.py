@@ -28,6 +28,7 @@ from inventory.stock_views.scope import (
     lot_choices,
     to_voucher,
     unit_choices,
+    voucher_action,
 )
 
 
@@ -98,27 +99,13 @@ def edit_transfer(transfer_id: int):
     return render_template("inventory/stock/transfer_edit.html", transfer=transfer, form=form)
 
 
-def transfer_action(service, message: str):
-    """A button on the transfer's voucher: call the service, come back with its outcome."""
-    def view(transfer_id: int):
-        transfer = found(pages.get_transfer(transfer_id))
-        try:
-            service(transfer_id, current_user)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(message.format(transfer.document.number), "success")
-        return redirect(url_for("stock.document", document_id=transfer.document_id))
-    return view
-
-
 bp.add_url_rule("/transfers/<int:transfer_id>/approve", "approve_transfer", methods=["POST"],
-                view_func=allow(*KEEPERS)(transfer_action(services.approve_transfer, "Transfer {} approved; "
+                view_func=allow(*KEEPERS)(voucher_action(pages.get_transfer, services.approve_transfer, "Transfer {} approved; "
                                                           "its stock is reserved.")))
 bp.add_url_rule("/transfers/<int:transfer_id>/ship", "ship_transfer", methods=["POST"],
-                view_func=allow(*KEEPERS)(transfer_action(services.ship_transfer, "Transfer {} shipped.")))
+                view_func=allow(*KEEPERS)(voucher_action(pages.get_transfer, services.ship_transfer, "Transfer {} shipped.")))
 bp.add_url_rule("/transfers/<int:transfer_id>/cancel", "cancel_transfer", methods=["POST"],
-                view_func=allow(*KEEPERS)(transfer_action(services.cancel_transfer, "Transfer {} cancelled.")))
+                view_func=allow(*KEEPERS)(voucher_action(pages.get_transfer, services.cancel_transfer, "Transfer {} cancelled.")))
 
 
 @bp.route("/transfers/<int:transfer_id>/receive", methods=["POST"])
