@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from core import api, auth, db
+from core import api, auth, db, i18n
 from core.config import load_config
 from core.errors import register_errorhandlers
 
@@ -33,6 +33,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)
+    i18n.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, PasswordField, SelectField, StringField
 from wtforms.utils import unset_value
@@ -15,8 +16,8 @@ ROLE_LABELS = {
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    username = StringField(_l("Username"), validators=[DataRequired(message=_l("This field is required."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("This field is required."))])
 
 
 class CreateUserForm(FlaskForm):

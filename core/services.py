@@ -72,3 +72,11 @@ def authenticate(username: str, password: str) -> User | None:
     if user is None or not user.active or not user.check_password(password):
         return None
     return user
+
+
+def set_user_locale(user_id: int, locale: str | None) -> User:
+    """Remember the language a user reads the pages in (None: follow the browser)."""
+    user = get_user(user_id)
+    user.locale = locale
+    Session.commit()
+    return user

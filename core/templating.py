@@ -4,21 +4,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Flask, request, url_for
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.models import Role
 
 NAVIGATION = [
-    ("inventory.home", "Home", None),
-    ("inventory.depots", "Depots", None),
-    ("inventory.items", "Items", None),
-    ("stock.donations", "Donations", None),
-    ("stock.shortfalls", "Shortfalls", {Role.ADMIN, Role.DISPATCHER}),
-    ("core.users", "Users", {Role.ADMIN}),
-    ("agreements.agreements", "Agreements", {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}),
-    ("agreements.coverage", "Coverage", {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}),
-    ("rotation.due", "Rotation", {Role.ADMIN, Role.CLERK, Role.DISPATCHER, Role.FINANCE}),
-    ("rotation.rotation_report", "Reports", {Role.ADMIN, Role.FINANCE}),
+    ("inventory.home", _l("Home"), None),
+    ("inventory.depots", _l("Depots"), None),
+    ("inventory.items", _l("Items"), None),
+    ("stock.donations", _l("Donations"), None),
+    ("stock.shortfalls", _l("Shortfalls"), {Role.ADMIN, Role.DISPATCHER}),
+    ("core.users", _l("Users"), {Role.ADMIN}),
+    ("agreements.agreements", _l("Agreements"), {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}),
+    ("agreements.coverage", _l("Coverage"), {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}),
+    ("rotation.due", _l("Rotation"), {Role.ADMIN, Role.CLERK, Role.DISPATCHER, Role.FINANCE}),
+    ("rotation.rotation_report", _l("Reports"), {Role.ADMIN, Role.FINANCE}),
 ]
 
 
@@ -30,13 +32,15 @@ def init_app(app: Flask) -> None:
 
 
 def format_quantity(value) -> str:
-    return "—" if value is None else f"{int(value):,}"
+    """Whole quantities with the locale's grouping."""
+    return "—" if value is None else format_decimal(int(value), format="#,##0")
 
 
 def format_number(value, places: int = 1) -> str:
+    """Decimals with a fixed number of places (money: 2) in the locale's format."""
     if value is None:
         return "—"
-    return f"{Decimal(value):,.{places}f}"
+    return format_decimal(Decimal(value), format="#,##0." + "0" * places) if places else format_quantity(value)
 
 
 def page_url(page: int) -> str:

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
 
 from core import services
 from core.auth import allow, public
 from core.errors import DomainError
+from core.i18n import LANGUAGES
 from core.forms import ROLE_LABELS, CreateTokenForm, CreateUserForm, LoginForm, attach_field_errors
 from core.models import Role
 
@@ -24,7 +26,7 @@ def login():
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("Unknown username or wrong password.")
+        form.password.errors.append(_("Unknown username or wrong password."))
     return render_template("login.html", form=form)
 
 
@@ -35,11 +37,23 @@ def _safe_next(target: str | None) -> str:
     return url_for("inventory.home")
 
 
+@bp.route("/locale", methods=["POST"])
+@public
+def set_locale():
+    """The language switch in the page header; a signed-in user keeps the choice across sessions."""
+    locale = request.form.get("locale")
+    if locale in LANGUAGES:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            services.set_user_locale(current_user.id, locale)
+    return redirect(_safe_next(request.form.get("next")))
+
+
 @bp.route("/logout", methods=["POST"])
 @allow()
 def logout():
     logout_user()
-    flash("You have signed out.", "info")
+    flash(_("You have signed out."), "info")
     return redirect(url_for("core.login"))
 
 

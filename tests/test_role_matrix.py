@@ -49,7 +49,7 @@ MATRIX += FINANCE_API
 MATRIX += AGREEMENTS_API
 MATRIX += STOCK_PAGES
 MATRIX += ROTATION_PAGES
-PUBLIC = {"core.login", "openapi.openapi_document", "static"}
+PUBLIC = {"core.login", "core.set_locale", "openapi.openapi_document", "static"}
 
 
 @pytest.fixture
