@@ -8,10 +8,10 @@ from core.errors import DomainError
 from core.models import Role
 
 ROLE_LABELS = {
-    Role.ADMIN: "Administrator",
-    Role.CLERK: "Depot clerk",
-    Role.DISPATCHER: "Dispatcher",
-    Role.FINANCE: "Finance",
+    Role.ADMIN: _l("Administrator"),
+    Role.CLERK: _l("Depot clerk"),
+    Role.DISPATCHER: _l("Dispatcher"),
+    Role.FINANCE: _l("Finance"),
 }
 
 
@@ -21,17 +21,17 @@ class LoginForm(FlaskForm):
 
 
 class CreateUserForm(FlaskForm):
-    username = StringField("Username", validators=[
+    username = StringField(_l("Username"), validators=[
         DataRequired(), Length(max=64),
-        Regexp(r"^[A-Za-z0-9_.-]+$", message="Letters, digits, dot, dash and underscore only."),
+        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only.")),
     ])
-    display_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    role = SelectField("Role", choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, message="At least 8 characters.")])
+    display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, message=_l("At least 8 characters."))])
 
 
 class CreateTokenForm(FlaskForm):
-    name = StringField("What the token is for", validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=120)])
 
 
 def attach_field_errors(form: FlaskForm, error: DomainError) -> None:
@@ -68,7 +68,7 @@ class LineList(FieldList):
             self._add_entry(None)
 
 
-REQUIRED = "This field is required."
+REQUIRED = _l("This field is required.")
 
 
 def optional_int(value):

@@ -73,7 +73,7 @@ def new_user():
         except DomainError as error:
             attach_field_errors(form, error)
         else:
-            flash(f"User {user.username} created.", "success")
+            flash(_("User %(username)s created.", username=user.username), "success")
             return redirect(url_for("core.user", user_id=user.id))
     return render_template("users/new.html", form=form)
 
@@ -94,7 +94,7 @@ def user(user_id: int):
 @allow(Role.ADMIN)
 def revoke_token(token_id: int):
     token = services.revoke_token(token_id)
-    flash(f"Token '{token.name}' revoked.", "success")
+    flash(_("Token '%(name)s' revoked.", name=token.name), "success")
     return redirect(url_for("core.user", user_id=token.user_id))
 
 
@@ -102,5 +102,6 @@ def revoke_token(token_id: int):
 @allow(Role.ADMIN)
 def set_active(user_id: int):
     user = services.set_user_active(user_id, request.form.get("active") == "1")
-    flash(f"User {user.username} {'enabled' if user.active else 'disabled'}.", "success")
+    message = _("User %(username)s enabled.") if user.active else _("User %(username)s disabled.")
+    flash(message % {"username": user.username}, "success")
     return redirect(url_for("core.user", user_id=user_id))

@@ -1,31 +1,33 @@
-"""What the pages call each enum value."""
+"""What the pages call each enum value (translated when shown)."""
+from flask_babel import lazy_gettext as _l
+
 from inventory.models import (DepotLevel, DepotStatus, FundingSource, ItemCategory, MovementKind, OperatorType,
                               Ownership, RegionLevel)
 
 DEPOT_LEVEL_LABELS = {
-    DepotLevel.CENTRAL: "Central",
-    DepotLevel.PROVINCIAL: "Provincial",
-    DepotLevel.MUNICIPAL: "Municipal",
-    DepotLevel.COUNTY: "County",
-    DepotLevel.TOWNSHIP: "Township",
+    DepotLevel.CENTRAL: _l("Central"),
+    DepotLevel.PROVINCIAL: _l("Provincial"),
+    DepotLevel.MUNICIPAL: _l("Municipal"),
+    DepotLevel.COUNTY: _l("County"),
+    DepotLevel.TOWNSHIP: _l("Township"),
 }
 OPERATOR_LABELS = {
-    OperatorType.GOVERNMENT: "Government",
-    OperatorType.ENTERPRISE: "Enterprise on the government's behalf",
-    OperatorType.SOCIAL: "Social",
+    OperatorType.GOVERNMENT: _l("Government"),
+    OperatorType.ENTERPRISE: _l("Enterprise on the government's behalf"),
+    OperatorType.SOCIAL: _l("Social"),
 }
-STATUS_LABELS = {DepotStatus.ACTIVE: "Active", DepotStatus.CLOSED: "Closed"}
+STATUS_LABELS = {DepotStatus.ACTIVE: _l("Active"), DepotStatus.CLOSED: _l("Closed")}
 CATEGORY_LABELS = {
-    ItemCategory.LIVING: "Living",
-    ItemCategory.FOOD_WATER: "Food and water",
-    ItemCategory.FLOOD_CONTROL: "Flood control",
-    ItemCategory.FIRE: "Fire",
-    ItemCategory.MEDICAL: "Medical",
-    ItemCategory.LIGHTING_POWER: "Lighting and power",
-    ItemCategory.RESCUE_EQUIPMENT: "Rescue equipment",
+    ItemCategory.LIVING: _l("Living"),
+    ItemCategory.FOOD_WATER: _l("Food and water"),
+    ItemCategory.FLOOD_CONTROL: _l("Flood control"),
+    ItemCategory.FIRE: _l("Fire"),
+    ItemCategory.MEDICAL: _l("Medical"),
+    ItemCategory.LIGHTING_POWER: _l("Lighting and power"),
+    ItemCategory.RESCUE_EQUIPMENT: _l("Rescue equipment"),
 }
-REGION_LEVEL_LABELS = {RegionLevel.PROVINCE: "Province", RegionLevel.PREFECTURE: "Prefecture",
-                       RegionLevel.COUNTY: "County"}
+REGION_LEVEL_LABELS = {RegionLevel.PROVINCE: _l("Province"), RegionLevel.PREFECTURE: _l("Prefecture"),
+                       RegionLevel.COUNTY: _l("County")}
 BASE_UNITS = ["piece", "set", "box", "bottle", "pack", "bag", "kg", "litre"]
 
 
@@ -36,23 +38,23 @@ def choices(labels: dict) -> list[tuple[str, str]]:
 # Stock pages (clerk forms, history, vouchers).
 
 FUNDING_LABELS = {
-    FundingSource.CENTRAL: "Central government",
-    FundingSource.PROVINCIAL: "Provincial government",
-    FundingSource.MUNICIPAL: "Municipal government",
-    FundingSource.COUNTY: "County government",
-    FundingSource.TOWNSHIP: "Township government",
-    FundingSource.DONATION: "Donation",
+    FundingSource.CENTRAL: _l("Central government"),
+    FundingSource.PROVINCIAL: _l("Provincial government"),
+    FundingSource.MUNICIPAL: _l("Municipal government"),
+    FundingSource.COUNTY: _l("County government"),
+    FundingSource.TOWNSHIP: _l("Township government"),
+    FundingSource.DONATION: _l("Donation"),
 }
-OWNERSHIP_LABELS = {Ownership.GOVERNMENT: "Government stock", Ownership.AGREEMENT: "Held by an enterprise (agreement)"}
+OWNERSHIP_LABELS = {Ownership.GOVERNMENT: _l("Government stock"), Ownership.AGREEMENT: _l("Held by an enterprise (agreement)")}
 MOVEMENT_LABELS = {
-    MovementKind.RECEIPT: "Receipt",
-    MovementKind.ISSUE: "Issue",
-    MovementKind.TRANSFER_OUT: "Transfer out",
-    MovementKind.TRANSFER_IN: "Transfer in",
-    MovementKind.COUNT_ADJUSTMENT: "Count adjustment",
-    MovementKind.SCRAP: "Scrap",
-    MovementKind.REVERSAL: "Reversal",
-    MovementKind.ROTATION_OUT: "Rotation out",
-    MovementKind.ROTATION_IN: "Rotation in",
-    MovementKind.RETURN: "Return",
+    MovementKind.RECEIPT: _l("Receipt"),
+    MovementKind.ISSUE: _l("Issue"),
+    MovementKind.TRANSFER_OUT: _l("Transfer out"),
+    MovementKind.TRANSFER_IN: _l("Transfer in"),
+    MovementKind.COUNT_ADJUSTMENT: _l("Count adjustment"),
+    MovementKind.SCRAP: _l("Scrap"),
+    MovementKind.REVERSAL: _l("Reversal"),
+    MovementKind.ROTATION_OUT: _l("Rotation out"),
+    MovementKind.ROTATION_IN: _l("Rotation in"),
+    MovementKind.RETURN: _l("Return"),
 }

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import allow
@@ -59,7 +60,7 @@ def new_depot():
         except DomainError as error:
             attach_field_errors(form, error)
         else:
-            flash(f"Depot {depot.code} created.", "success")
+            flash(_("Depot %(code)s created.", code=depot.code), "success")
             return redirect(url_for("inventory.depot", depot_id=depot.id))
     return render_template("inventory/depot_form.html", form=form, depot=None)
 
@@ -84,7 +85,7 @@ def edit_depot(depot_id: int):
         except DomainError as error:
             attach_field_errors(form, error)
         else:
-            flash(f"Depot {form.code.data} saved.", "success")
+            flash(_("Depot %(code)s saved.", code=form.code.data), "success")
             return redirect(url_for("inventory.depot", depot_id=depot_id))
     return render_template("inventory/depot_form.html", form=form, depot=depot)
 
@@ -93,7 +94,7 @@ def edit_depot(depot_id: int):
 @allow(Role.ADMIN)
 def close_depot(depot_id: int):
     depot = services.close_depot(depot_id)
-    flash(f"Depot {depot.code} closed.", "success")
+    flash(_("Depot %(code)s closed.", code=depot.code), "success")
     return redirect(url_for("inventory.depot", depot_id=depot_id))
 
 
@@ -104,7 +105,7 @@ def assign_clerk(depot_id: int):
     if form.validate_on_submit():
         try:
             services.assign_clerk(depot_id, form.username.data)
-            flash(f"{form.username.data} can now act at this depot.", "success")
+            flash(_("%(username)s can now act at this depot.", username=form.username.data), "success")
         except DomainError as error:
             flash(" ".join(sum(error.fields.values(), [])) or error.message, "error")
     return redirect(url_for("inventory.depot", depot_id=depot_id))
@@ -114,7 +115,7 @@ def assign_clerk(depot_id: int):
 @allow(Role.ADMIN)
 def unassign_clerk(depot_id: int, user_id: int):
     services.unassign_clerk(depot_id, user_id)
-    flash("Clerk removed from this depot.", "success")
+    flash(_("Clerk removed from this depot."), "success")
     return redirect(url_for("inventory.depot", depot_id=depot_id))
 
 
@@ -139,7 +140,7 @@ def new_item():
         except DomainError as error:
             attach_field_errors(form, error)
         else:
-            flash(f"Item {item.code} added to the catalog.", "success")
+            flash(_("Item %(code)s added to the catalog.", code=item.code), "success")
             return redirect(url_for("inventory.items"))
     return render_template("inventory/item_form.html", form=form, item=None)
 
@@ -155,7 +156,7 @@ def edit_item(item_id: int):
         except DomainError as error:
             attach_field_errors(form, error)
         else:
-            flash(f"Item {form.code.data} saved.", "success")
+            flash(_("Item %(code)s saved.", code=form.code.data), "success")
             return redirect(url_for("inventory.items"))
     return render_template("inventory/item_form.html", form=form, item=item)
 

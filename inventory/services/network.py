@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.db import Session, utcnow
@@ -49,7 +50,7 @@ def update_depot(depot_id: int, changes: dict) -> Depot:
     """Change some of a depot's fields; a closed depot can no longer be edited."""
     depot = get_depot(depot_id)
     if depot.status == DepotStatus.CLOSED:
-        raise ConflictError("This depot is closed and can no longer be edited.")
+        raise ConflictError(_("This depot is closed and can no longer be edited."))
     _apply_depot_fields(depot, changes)
     Session.commit()
     return depot
@@ -58,7 +59,7 @@ def update_depot(depot_id: int, changes: dict) -> Depot:
 def close_depot(depot_id: int) -> Depot:
     depot = get_depot(depot_id)
     if depot.status == DepotStatus.CLOSED:
-        raise ConflictError("This depot is already closed.")
+        raise ConflictError(_("This depot is already closed."))
     depot.status, depot.closed_at = DepotStatus.CLOSED, utcnow()
     Session.commit()
     return depot
@@ -88,13 +89,13 @@ def _copy_fields(target, data: dict, names: tuple[str, ...]) -> None:
 
 def _ensure_code_free(model, code: str, what: str) -> None:
     if Session.scalar(select(model.id).where(model.code == code)) is not None:
-        raise ConflictError(f"Another {what} already has code {code}.", {"code": [f"Code {code} is already used."]})
+        raise ConflictError(_("Code %(code)s is already used.", code=code), {"code": [_("Code %(code)s is already used.", code=code)]})
 
 
 def _region_by_code(code: str) -> Region:
     region = Session.scalar(select(Region).where(Region.code == code))
     if region is None:
-        raise DomainError("Unknown region.", {"region_code": [f"No region has code {code}."]})
+        raise DomainError(_("Unknown region."), {"region_code": [_("No region has code %(code)s.", code=code)]})
     return region
 
 
@@ -110,7 +111,7 @@ def _default_coordinates(depot: Depot) -> None:
     """A depot entered without coordinates takes its region's point."""
     if depot.latitude is None or depot.longitude is None:
         if depot.region is None or depot.region.latitude is None:
-            raise DomainError("Coordinates needed.", {"latitude": ["Give the depot's coordinates."]})
+            raise DomainError(_("Coordinates needed."), {"latitude": [_("Give the depot's coordinates.")]})
         depot.latitude, depot.longitude = depot.region.latitude, depot.region.longitude
 
 
@@ -126,9 +127,10 @@ def assign_clerk(depot_id: int, username: str) -> Depot:
     depot = get_depot(depot_id)
     user = Session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
-        raise DomainError("Unknown user.", {"username": [f"No user '{username}'."]})
+        raise DomainError(_("Unknown user."), {"username": [_("No user '%(username)s'.", username=username)]})
     if user.role != Role.CLERK:
-        raise DomainError("Only clerks are bound to depots.", {"username": [f"{username} is not a clerk."]})
+        raise DomainError(_("Only clerks are bound to depots."),
+                          {"username": [_("%(username)s is not a clerk.", username=username)]})
     if user not in depot.clerks:
         depot.clerks.append(user)
     Session.commit()
@@ -173,14 +175,14 @@ def _apply_item_fields(item: Item, data: dict) -> None:
 
 def _check_rotation_lead(item: Item) -> None:
     if item.shelf_life_days is not None and (item.rotation_lead_days or 0) >= item.shelf_life_days:
-        raise DomainError("Rotation lead time too long.",
-                          {"rotation_lead_days": ["Must be shorter than the shelf life."]})
+        raise DomainError(_("Rotation lead time too long."),
+                          {"rotation_lead_days": [_("Must be shorter than the shelf life.")]})
 
 
 def _replace_pack_units(item: Item, pack_units: list[dict]) -> None:
     names = [unit["name"].strip() for unit in pack_units]
     if len(set(names)) != len(names):
-        raise DomainError("Pack unit names repeat.", {"pack_units": ["Each pack unit needs its own name."]})
+        raise DomainError(_("Pack unit names repeat."), {"pack_units": [_("Each pack unit needs its own name.")]})
     if item.base_unit in names:
         raise DomainError("Pack unit named like the base unit.",
                           {"pack_units": [f"'{item.base_unit}' is already the base unit."]})
