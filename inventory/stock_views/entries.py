@@ -123,8 +123,11 @@ def new_scrap(depot_id: int):
     return render_template("inventory/stock/scrap_form.html", depot=depot, form=form)
 
 
+def _scrap_action(service, message: str):
+    return allow(*KEEPERS)(voucher_action(pages.get_scrap, service, message))
+
+
 bp.add_url_rule("/scraps/<int:scrap_id>/approve", "approve_scrap", methods=["POST"],
-                view_func=allow(*KEEPERS)(voucher_action(pages.get_scrap, services.approve_scrap, "Scrap {} approved; the stock "
-                                                       "has left the ledger.")))
+                view_func=_scrap_action(services.approve_scrap, "Scrap {} approved; the stock has left the ledger."))
 bp.add_url_rule("/scraps/<int:scrap_id>/reject", "reject_scrap", methods=["POST"],
-                view_func=allow(*KEEPERS)(voucher_action(pages.get_scrap, services.reject_scrap, "Scrap {} rejected.")))
+                view_func=_scrap_action(services.reject_scrap, "Scrap {} rejected."))

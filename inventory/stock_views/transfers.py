@@ -99,13 +99,16 @@ def edit_transfer(transfer_id: int):
     return render_template("inventory/stock/transfer_edit.html", transfer=transfer, form=form)
 
 
+def _transfer_action(service, message: str):
+    return allow(*KEEPERS)(voucher_action(pages.get_transfer, service, message))
+
+
 bp.add_url_rule("/transfers/<int:transfer_id>/approve", "approve_transfer", methods=["POST"],
-                view_func=allow(*KEEPERS)(voucher_action(pages.get_transfer, services.approve_transfer, "Transfer {} approved; "
-                                                          "its stock is reserved.")))
+                view_func=_transfer_action(services.approve_transfer, "Transfer {} approved; its stock is reserved."))
 bp.add_url_rule("/transfers/<int:transfer_id>/ship", "ship_transfer", methods=["POST"],
-                view_func=allow(*KEEPERS)(voucher_action(pages.get_transfer, services.ship_transfer, "Transfer {} shipped.")))
+                view_func=_transfer_action(services.ship_transfer, "Transfer {} shipped."))
 bp.add_url_rule("/transfers/<int:transfer_id>/cancel", "cancel_transfer", methods=["POST"],
-                view_func=allow(*KEEPERS)(voucher_action(pages.get_transfer, services.cancel_transfer, "Transfer {} cancelled.")))
+                view_func=_transfer_action(services.cancel_transfer, "Transfer {} cancelled."))
 
 
 @bp.route("/transfers/<int:transfer_id>/receive", methods=["POST"])

@@ -25,6 +25,7 @@ from inventory.services.agreements import (
     update_agreement,
 )
 from tests.factories import COUNTY, PREFECTURE
+from tests.inventory.test_api import assert_error_shape
 
 TODAY = date(2026, 11, 25)
 HUBEI_WUHAN = "420100"
@@ -173,13 +174,6 @@ def admin(make_user, api_token):
 @pytest.fixture
 def dispatcher(make_user, api_token):
     return api_token(make_user(Role.DISPATCHER))
-
-
-def assert_error_shape(response, status: int) -> dict:
-    assert response.status_code == status, response.get_json()
-    body = response.get_json()
-    assert set(body) == {"error", "fields"} and isinstance(body["fields"], dict)
-    return body
 
 
 def as_json(data: dict) -> dict:

@@ -27,7 +27,7 @@ def dispatcher(make_user, api_token):
 
 
 def assert_error_shape(response, status: int) -> dict:
-    assert response.status_code == status
+    assert response.status_code == status, response.get_json()
     body = response.get_json()
     assert set(body) == {"error", "fields"} and isinstance(body["error"], str) and isinstance(body["fields"], dict)
     return body
