@@ -12,13 +12,14 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import asdict
 
 from optimizer import scenarios
 from optimizer.allocation import allocate
+from optimizer.allocation.parallel import available_cores
 from optimizer.baseline import greedy_allocate
 from optimizer.problem import AllocationProblem, AllocationResult, lex_leq
+from optimizer.routing_bench import run_cvrplib_cases
 
 QUICK_CASES = ("county", "provincial")
 FULL_CASES = ("county", "provincial", "national")
@@ -42,6 +43,7 @@ def allocation_case(name: str, problem: AllocationProblem, seed: int, pricing: b
         "items": len(problem.items),
         "demand_periods": sum(len(d.periods()) for d in problem.demands),
         "pricing": pricing,
+        "cores": available_cores(),
         "seconds": round(elapsed, 3),
         "cpu_seconds": round(cpu, 3),  # wall time suffers when other jobs share the two cores
         "objectives": asdict(plan.objectives),
@@ -72,16 +74,6 @@ def _strictly_better(plan: AllocationResult, greedy: AllocationResult) -> bool |
     return (p.unmet_weighted, p.late_weighted) < (g.unmet_weighted, g.late_weighted)
 
 
-def routing_cases(folder: str, time_limit_s: float, quick: bool) -> Iterator[dict]:
-    """Routing benchmark rows from the routing helper's module (absent until that module lands)."""
-    try:
-        from optimizer.routing_bench import run_cvrplib_cases
-    except ImportError as exc:  # the routing side is written separately; keep the allocation part usable
-        yield {"case": "routing", "error": f"optimizer.routing_bench unavailable: {exc}"}
-        return
-    yield from run_cvrplib_cases(folder, time_limit_s, quick)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m optimizer.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small cases only (under a minute in total)")
@@ -98,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in QUICK_CASES if args.quick else FULL_CASES:
         _emit(allocation_case(name, makers[name](args.seed), args.seed, args.price_all or PRICING[name]))
     if args.cvrplib:
-        for row in routing_cases(args.cvrplib, args.time_limit, args.quick):
+        for row in run_cvrplib_cases(args.cvrplib, args.time_limit, args.quick):
             _emit(row)
     return 0
 

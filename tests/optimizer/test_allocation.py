@@ -317,3 +317,11 @@ def test_optimizer_imports_no_web_or_database_or_project_modules():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_items_solved_on_two_processes_give_the_same_plan():
+    problem = small_random(5, sources=14, points=5, items=3, agreements=2)
+    alone, shared = allocate(problem, workers=1), allocate(problem, workers=2)
+    assert shared.objectives == alone.objectives
+    assert sorted(shared.lines, key=repr) == sorted(alone.lines, key=repr)
+    assert sorted(shared.unmet, key=repr) == sorted(alone.unmet, key=repr)

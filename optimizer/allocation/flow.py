@@ -1,0 +1,143 @@
+"""Exact flow primitives: an optimal flow, the bounds that keep it optimal, and feasibility checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+from ortools.linear_solver.python import model_builder_helper as mbh
+
+from optimizer.allocation.instance import EPS
+from optimizer.allocation.network import BIG, Net
+
+
+def solve_flow(net: Net, lb: np.ndarray, ub: np.ndarray, cost: np.ndarray) -> np.ndarray | None:
+    """Min-cost flow with lower bounds; None when infeasible. Fixed arcs (lb == ub) are pre-flowed."""
+    if np.any(lb > ub):
+        return None
+    supply = net.supply.copy()
+    np.subtract.at(supply, net.tail, lb)
+    np.add.at(supply, net.head, lb)
+    free = np.flatnonzero(ub > lb)
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(net.tail[free], net.head[free], (ub - lb)[free], cost[free])
+    smcf.set_nodes_supplies(np.arange(net.n), supply)
+    if smcf.solve() != smcf.OPTIMAL:
+        return None
+    flow = lb.copy()
+    flow[free] += smcf.flows(np.arange(len(free)))
+    return flow
+
+
+def restrict(net: Net, lb: np.ndarray, ub: np.ndarray, cost: np.ndarray, flow: np.ndarray):
+    """Bounds under which every feasible flow is optimal for ``cost`` (complementary slackness).
+
+    Node potentials are shortest-path distances in the residual network of the optimal ``flow``
+    (no negative cycles there); arcs with positive reduced cost are pinned at their lower bound,
+    arcs with negative reduced cost at their upper bound.
+    """
+    fwd, bwd = flow < ub, flow > lb
+    rt = np.concatenate([net.tail[fwd], net.head[bwd]])
+    rh = np.concatenate([net.head[fwd], net.tail[bwd]])
+    rc = np.concatenate([cost[fwd], -cost[bwd]])
+    order = np.argsort(rh, kind="stable")
+    rt, rh, rc = rt[order], rh[order], rc[order]
+    heads, starts = np.unique(rh, return_index=True)
+    dist = np.zeros(net.n, dtype=np.int64)
+    for _ in range(net.n + 1):
+        best = np.minimum.reduceat(dist[rt] + rc, starts) if len(rt) else np.zeros(0, np.int64)
+        improved = best < dist[heads]
+        if not improved.any():
+            break
+        dist[heads[improved]] = best[improved]
+    red = cost + dist[net.tail] - dist[net.head]
+    return np.where(red < 0, ub, lb), np.where(red > 0, lb, ub), -dist.astype(float)
+
+
+def optimize(net: Net, lb: np.ndarray, ub: np.ndarray, cost: np.ndarray, params: str = ""):
+    """Optimal integral flow for ``cost`` within bounds, and the bounds that keep it optimal from now on.
+
+    GLOP's dual simplex is much faster than the cost-scaling min-cost flow on these transportation networks;
+    its vertex solutions are integral (the constraint matrix is totally unimodular) and its reduced costs are
+    the complementary-slackness certificate. The solution is checked; the exact flow code is the fallback.
+    """
+    res = _glop(net, lb, ub, cost, params)
+    if res is not None:
+        flow, rc, y, active = res
+        lb2, ub2 = np.where(rc < -0.5, ub, lb), np.where(rc > 0.5, lb, ub)
+        if _is_flow(net, lb2, ub2, flow):
+            return Optimum(flow, lb2, ub2, y, active)
+    flow = solve_flow(net, lb, ub, cost)
+    return Optimum(flow, *restrict(net, lb, ub, cost, flow), np.ones(net.n, dtype=bool))
+
+
+@dataclass
+class Optimum:
+    """An optimal flow, the bounds fixing its optimality, and node potentials proving it.
+
+    Reduced cost of an arc t -> h with cost c: c - y[t] + y[h]. ``active`` marks nodes with a free arc; the
+    others are pinned by fixed arcs, so no new arc at them could carry flow."""
+
+    flow: np.ndarray
+    lb: np.ndarray
+    ub: np.ndarray
+    y: np.ndarray
+    active: np.ndarray
+
+
+def _glop(net: Net, lb: np.ndarray, ub: np.ndarray, cost: np.ndarray, params: str):
+    # Fixed arcs (lb == ub) are pre-flowed and left out, which shrinks later levels' LPs a lot.
+    free = np.flatnonzero(ub > lb)
+    supply = net.supply.copy()
+    np.subtract.at(supply, net.tail, lb)
+    np.add.at(supply, net.head, lb)
+    model = mbh.ModelBuilderHelper()
+    upper = np.where(ub[free] >= BIG, np.inf, (ub - lb)[free].astype(float))
+    model.add_var_array_with_bounds(np.zeros(len(free)), upper, np.zeros(len(free), dtype=bool), "")
+    model.set_objective_coefficients(list(range(len(free))), cost[free].astype(float).tolist())
+    for b in supply.tolist():
+        ct = model.add_linear_constraint()
+        model.set_constraint_lower_bound(ct, b)
+        model.set_constraint_upper_bound(ct, b)
+    add = model.add_term_to_constraint
+    for j, (t, h) in enumerate(zip(net.tail[free].tolist(), net.head[free].tolist(), strict=True)):
+        add(t, j, 1.0)
+        add(h, j, -1.0)
+    solver = mbh.ModelSolverHelper("glop")
+    if params:
+        solver.set_solver_specific_parameters(params)
+    solver.solve(model)
+    if solver.status() != mbh.SolveStatus.OPTIMAL:
+        return None
+    x = solver.variable_values()
+    if np.abs(x - np.round(x)).max(initial=0.0) > 1e-6:
+        return None
+    flow, rc = lb.copy(), np.zeros(len(lb))
+    flow[free] += np.round(x).astype(np.int64)
+    rc[free] = solver.reduced_costs()
+    active = np.zeros(net.n, dtype=bool)
+    active[net.tail[free]] = active[net.head[free]] = True
+    return flow, rc, solver.dual_values(), active
+
+
+def _is_flow(net: Net, lb: np.ndarray, ub: np.ndarray, flow: np.ndarray) -> bool:
+    balance = net.supply.copy()
+    np.subtract.at(balance, net.tail, flow)
+    np.add.at(balance, net.head, flow)
+    return bool(np.all(balance == 0) and np.all(flow >= lb) and np.all(flow <= ub))
+
+
+def caps_at(net: Net, ub: np.ndarray, ratio: float) -> np.ndarray:
+    """Upper bounds with every point's shortfall capped at ``ratio`` of its demand."""
+    out = ub.copy()
+    cap = np.floor(ratio * net.point_demand + EPS).astype(np.int64)
+    out[net.cap_arcs] = np.minimum(out[net.cap_arcs], cap)
+    return out
+
+
+def max_ratio(net: Net, flow: np.ndarray) -> tuple[int, int]:
+    """Worst shortfall of a flow as an exact fraction (unmet, demand)."""
+    short = flow[net.cap_arcs]
+    k = int(np.argmax(short / net.point_demand))
+    return int(short[k]), int(net.point_demand[k])

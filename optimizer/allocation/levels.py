@@ -1,0 +1,132 @@
+"""The objective levels, solved and fixed in strict order per item; fairness across items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from optimizer.allocation.arcs import Arcs, arc_keys, build_arcs, candidate_pairs, eligible_sources, unique_pairs
+from optimizer.allocation.flow import EPS, Optimum, caps_at, max_ratio, optimize, solve_flow
+from optimizer.allocation.instance import Instance
+from optimizer.allocation.network import Net, build_net
+from optimizer.allocation.pricing import add_arcs, priced_arcs
+
+DUAL = "use_dual_simplex: true"  # faster for the time and cost levels, slower for level (1)-(2)
+
+
+STAGE_COST = {"lex": "c_lex", "time": "c_time", "cost": "c_cost"}
+
+
+@dataclass
+class ItemSolve:
+    """One item's network, the bounds fixing the levels solved so far, their certificates and the flow."""
+
+    inst: Instance
+    item: int
+    units: np.ndarray
+    k: int | None
+    arcs: Arcs
+    net: Net
+    lb: np.ndarray
+    ub: np.ndarray
+    keys: np.ndarray  # sorted keys of the arcs in the network
+    flow: np.ndarray | None = None
+    certs: list[tuple[str, Optimum]] = field(default_factory=list)
+    priced: int = 0  # arcs added by pricing
+    pricing: bool = True  # price pruned arcs back in (exact); False: optimal over the candidate arcs only
+
+    def __getstate__(self) -> dict:
+        # The instance is large and shared by every item: processes exchange only the item's own arrays.
+        return {**self.__dict__, "inst": None}
+
+
+def start_item(inst: Instance, item: int, units: np.ndarray, k: int | None, extra=None) -> ItemSolve:
+    """The item's network on the candidate arcs (all arcs when ``k`` is None)."""
+    points = np.unique(inst.u_point[units])
+    ps, pp = candidate_pairs(inst, item, points, k)
+    if extra is not None and len(extra[0]):
+        ps, pp = unique_pairs(np.concatenate([ps, extra[0]]), np.concatenate([pp, extra[1]]), len(inst.problem.points))
+    arcs = build_arcs(inst, units, ps, pp)
+    elig = eligible_sources(inst, item)
+    net = build_net(inst, units, arcs, elig[~inst.is_agreement[elig]])
+    return ItemSolve(inst, item, units, k, arcs, net, net.lb, net.ub, np.sort(arc_keys(inst, arcs)))
+
+
+def solve_level(sv: ItemSolve, stage: str, params: str = "") -> None:
+    """Solve one level exactly over all arcs and fix it. Pruned arcs are priced with the LP's potentials
+    (column generation): any arc with negative reduced cost that the earlier levels allow is added and
+    the level solved again, so pruning never changes the optimum."""
+    cost = STAGE_COST[stage]
+    while True:
+        opt = optimize(sv.net, sv.lb, sv.ub, getattr(sv.net, cost), params)
+        # Every cost is non-negative, so a zero objective is optimal over any set of arcs.
+        zero = not np.any(opt.flow * getattr(sv.net, cost))
+        new = priced_arcs(sv, stage, opt, improving=True) if sv.k is not None and sv.pricing and not zero else None
+        if new is None:
+            break
+        add_arcs(sv, new, opt.flow)
+    sv.flow, sv.lb, sv.ub = opt.flow, opt.lb, opt.ub
+    sv.certs.append((stage, opt))
+
+
+def admit_all_optimal_arcs(sv: ItemSolve) -> None:
+    """Add every pruned arc that an optimal solution of the levels fixed so far could use (zero reduced cost),
+    so that the fairness level is decided over the whole network."""
+    if sv.k is None or not sv.pricing or not sv.certs:
+        return
+    stage, opt = sv.certs[-1]
+    new = priced_arcs(sv, stage, opt, improving=False)
+    if new is not None:
+        add_arcs(sv, new, sv.flow)
+
+
+def fairness_level(solves: list[ItemSolve]) -> tuple[int, int]:
+    """Level (3): the least worst shortfall ratio over all points and items, as an exact fraction.
+
+    Items are independent once levels (1) and (2) are fixed, so the optimum is the largest per-item
+    optimum; an item only needs a bisection when it cannot meet the best ratio found so far.
+    """
+    best = (0, 1)
+    order = sorted(solves, key=lambda sv: -as_float(max_ratio(sv.net, sv.flow)))
+    for sv in order:
+        hi = max_ratio(sv.net, sv.flow)
+        if hi[0] * best[1] <= best[0] * hi[1]:
+            continue
+        admit_all_optimal_arcs(sv)
+        lo = as_float(best)
+        if _feasible_at(sv, lo) is not None:
+            continue
+        best = _bisect_ratio(sv, lo, hi)
+    return best
+
+
+def as_float(frac: tuple[int, int]) -> float:
+    return frac[0] / frac[1]
+
+
+def _feasible_at(sv: ItemSolve, ratio: float) -> np.ndarray | None:
+    return solve_flow(sv.net, sv.lb, caps_at(sv.net, sv.ub, ratio), np.zeros_like(sv.net.c_lex))
+
+
+def _bisect_ratio(sv: ItemSolve, lo: float, hi: tuple[int, int]) -> tuple[int, int]:
+    # lo is infeasible, hi feasible. Shortfalls are integers, so stop once no point's cap can change
+    # between lo and hi: then every ratio below hi is as infeasible as lo.
+    demand = sv.net.point_demand
+    while True:
+        below = (hi[0] * demand - 1) // hi[1]
+        if np.all(below <= np.floor(lo * demand + EPS)):
+            return hi
+        mid = (lo + as_float(hi)) / 2
+        flow = _feasible_at(sv, mid)
+        if flow is None:
+            lo = mid
+        else:
+            hi = max_ratio(sv.net, flow)
+
+
+def solve_time_and_cost(sv: ItemSolve, ratio: float) -> None:
+    """Levels (4) and (5) for one item under the fixed levels (1)-(3)."""
+    sv.ub = caps_at(sv.net, sv.ub, ratio)
+    solve_level(sv, "time", DUAL)
+    solve_level(sv, "cost", DUAL)
