@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
 from core.errors import json_error
@@ -16,7 +17,7 @@ class BadQuery(Exception):
     """The query string has invalid parameters (400)."""
 
     def __init__(self, fields: dict):
-        super().__init__("Invalid query parameters.")
+        super().__init__(_("Invalid query parameters."))
         self.fields = fields
 
 
@@ -29,7 +30,7 @@ def json_body(schema: Schema, partial: bool = False) -> dict:
     """The request's JSON object, validated: a 400 when it is not JSON, a 422 when fields are wrong."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise BadRequestBody("The body must be a JSON object (Content-Type: application/json).")
+        raise BadRequestBody(_("The body must be a JSON object (Content-Type: application/json)."))
     data = schema.load(body, partial=partial)
     if partial:  # a PATCH changes only what it names, never a field's load default
         data = {key: value for key, value in data.items() if key in body}

@@ -9,6 +9,7 @@ import secrets
 from functools import wraps
 
 from flask import Flask, abort, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 from sqlalchemy import select
 
@@ -55,7 +56,7 @@ def allow(*roles: Role):
             if not current_user.is_authenticated:
                 return _unauthenticated()
             if is_api_request() and not _api_auth_acceptable():
-                return json_error("Writes through the API need a bearer token.", 401)
+                return json_error(_("Writes through the API need a bearer token."), 401)
             if current_user.role not in allowed:
                 return _forbidden()
             return view(*args, **kwargs)
@@ -83,11 +84,11 @@ def _api_auth_acceptable() -> bool:
 
 def _unauthenticated():
     if is_api_request():
-        return json_error("Sign in or send a bearer token.", 401)
+        return json_error(_("Sign in or send a bearer token."), 401)
     return redirect(url_for("core.login", next=request.full_path.rstrip("?")))
 
 
 def _forbidden():
     if is_api_request():
-        return json_error("Your role may not use this.", 403)
-    abort(403, "Your role may not use this page.")
+        return json_error(_("Your role may not use this."), 403)
+    abort(403, _("Your role may not use this page."))

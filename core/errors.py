@@ -6,6 +6,7 @@ Services raise these; views turn them into form errors, API handlers into JSON
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -56,7 +57,7 @@ def _domain_error(error: DomainError):
 
 
 def _validation_error(error: ValidationError):
-    return json_error("The request has invalid fields.", 422, _flatten(error.messages))
+    return json_error(_("The request has invalid fields."), 422, _flatten(error.messages))
 
 
 def _http_error(error: HTTPException):

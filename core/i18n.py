@@ -11,9 +11,11 @@ from pathlib import Path
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
+
+from core.forms import ROLE_LABELS
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
@@ -26,11 +28,16 @@ def init_app(app: Flask) -> None:
     compile_catalogs()
     babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE,
                    default_translation_directories=str(TRANSLATIONS))
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language, role_labels=ROLE_LABELS)
 
 
 def select_locale() -> str:
-    """The signed-in user's choice, else the visitor's choice this session, else the browser's preference."""
+    """The signed-in user's choice, else the visitor's choice this session, else the browser's preference.
+
+    Outside a request (the CLI, a background job) there is nobody to ask: messages stay in English.
+    """
+    if not has_request_context():
+        return DEFAULT_LOCALE
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     if session.get("locale") in LANGUAGES:

@@ -11,6 +11,7 @@ import hashlib
 from functools import wraps
 
 from flask import Response, make_response, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +30,7 @@ def idempotent(view):
         if not key:
             return view(*args, **kwargs)
         if len(key) > MAX_KEY_LENGTH:
-            return json_error(f"Idempotency-Key may be at most {MAX_KEY_LENGTH} characters.", 400)
+            return json_error(_("Idempotency-Key may be at most %(limit)s characters.", limit=MAX_KEY_LENGTH), 400)
         fingerprint = _fingerprint()
         claim = _claim(key, fingerprint)
         if claim is not None:
@@ -65,7 +66,7 @@ def _claim(key: str, fingerprint: str) -> IdempotencyKey | None:
 
 def _replay(claim: IdempotencyKey, fingerprint: str):
     if claim.fingerprint != fingerprint:
-        return json_error("This Idempotency-Key was already used for a different request.", 422)
+        return json_error(_("This Idempotency-Key was already used for a different request."), 422)
     if claim.status_code is None:
         return json_error("A request with this Idempotency-Key is still being processed; retry shortly.", 409)
     response = Response(claim.response_body, status=claim.status_code, mimetype="application/json")

@@ -10,8 +10,8 @@ from flask_login import current_user, login_user, logout_user
 from core import services
 from core.auth import allow, public
 from core.errors import DomainError
+from core.forms import CreateTokenForm, CreateUserForm, LoginForm, attach_field_errors
 from core.i18n import LANGUAGES
-from core.forms import ROLE_LABELS, CreateTokenForm, CreateUserForm, LoginForm, attach_field_errors
 from core.models import Role
 
 bp = Blueprint("core", __name__)
@@ -60,7 +60,7 @@ def logout():
 @bp.route("/admin/users")
 @allow(Role.ADMIN)
 def users():
-    return render_template("users/list.html", users=services.list_users(), role_labels=ROLE_LABELS)
+    return render_template("users/list.html", users=services.list_users())
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -86,8 +86,7 @@ def user(user_id: int):
     if form.validate_on_submit():
         _token, new_token = services.issue_token(user_id, form.name.data)
         form = CreateTokenForm(formdata=None)
-    return render_template("users/detail.html", user=services.get_user(user_id), form=form,
-                           new_token=new_token, role_labels=ROLE_LABELS)
+    return render_template("users/detail.html", user=services.get_user(user_id), form=form, new_token=new_token)
 
 
 @bp.route("/admin/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -1,27 +1,28 @@
 """Form shapes for capacity agreements; the rules themselves live in services.agreements."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 
 class AgreementForm(FlaskForm):
-    enterprise_name = StringField("Enterprise", validators=[DataRequired(), Length(max=200)])
-    contact_person = StringField("Contact person", validators=[Optional(), Length(max=80)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
-    region_code = StringField("Region code (GB/T 2260)", validators=[
-        DataRequired(), Regexp(r"^\d{6}$", message="Six digits, e.g. 510104.")])
-    latitude = DecimalField("Latitude", places=6, validators=[
-        Optional(), NumberRange(min=3, max=54, message="China lies between 3° and 54° north.")])
-    longitude = DecimalField("Longitude", places=6, validators=[
-        Optional(), NumberRange(min=73, max=136, message="China lies between 73° and 136° east.")])
-    item_id = SelectField("Item", coerce=int, validate_choice=False)
-    daily_capacity = IntegerField("Daily capacity (base units per day)", validators=[InputRequired()])
-    lead_time_hours = IntegerField("Activation lead time (hours)", validators=[InputRequired()])
-    max_quantity = IntegerField("Maximum quantity under the agreement", validators=[InputRequired()])
-    unit_price = DecimalField("Agreed unit price (CNY)", places=2, validators=[InputRequired()])
-    valid_from = DateField("Valid from", validators=[InputRequired()])
-    valid_to = DateField("Valid to", validators=[InputRequired()])
-    notes = TextAreaField("Notes", validators=[Optional()])
+    enterprise_name = StringField(_l("Enterprise"), validators=[DataRequired(), Length(max=200)])
+    contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=80)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    region_code = StringField(_l("Region code (GB/T 2260)"), validators=[
+        DataRequired(), Regexp(r"^\d{6}$", message=_l("Six digits, e.g. 510104."))])
+    latitude = DecimalField(_l("Latitude"), places=6, validators=[
+        Optional(), NumberRange(min=3, max=54, message=_l("China lies between 3° and 54° north."))])
+    longitude = DecimalField(_l("Longitude"), places=6, validators=[
+        Optional(), NumberRange(min=73, max=136, message=_l("China lies between 73° and 136° east."))])
+    item_id = SelectField(_l("Item"), coerce=int, validate_choice=False)
+    daily_capacity = IntegerField(_l("Daily capacity (base units per day)"), validators=[InputRequired()])
+    lead_time_hours = IntegerField(_l("Activation lead time (hours)"), validators=[InputRequired()])
+    max_quantity = IntegerField(_l("Maximum quantity under the agreement"), validators=[InputRequired()])
+    unit_price = DecimalField(_l("Agreed unit price (CNY)"), places=2, validators=[InputRequired()])
+    valid_from = DateField(_l("Valid from"), validators=[InputRequired()])
+    valid_to = DateField(_l("Valid to"), validators=[InputRequired()])
+    notes = TextAreaField(_l("Notes"), validators=[Optional()])
 
     def to_data(self) -> dict:
         data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from core import clock
 from core.auth import allow
@@ -17,9 +19,11 @@ from inventory.services import agreements as agreement_services
 
 bp = Blueprint("agreements", __name__, template_folder="templates")
 READERS = (Role.ADMIN, Role.DISPATCHER, Role.FINANCE)
-STATUS_LABELS = {"active": "Active", "pending": "Not yet in force", "suspended": "Suspended", "expired": "Expired"}
-VERDICT_LABELS = {"stock": "Covered by held stock", "capacity": f"Covered once capacity runs {COVERAGE_HOURS} h",
-                  "short": "Short"}
+STATUS_LABELS = {"active": _l("In force"), "pending": _l("Not yet in force"), "suspended": _l("Suspended"),
+                 "expired": _l("Expired")}
+VERDICT_LABELS = {"stock": _l("Covered by held stock"),
+                  "capacity": _l("Covered once capacity runs %(hours)s h", hours=COVERAGE_HOURS),
+                  "short": _l("Short")}
 
 
 @bp.route("/agreements")
@@ -33,7 +37,7 @@ def agreements():
                            hours=agreement_queries.DEFAULT_HOURS, items=agreement_queries.item_choices(),
                            provinces=queries.list_provinces(), status_labels=STATUS_LABELS, today=clock.today(),
                            expiring_soon=agreement_queries.expiring_soon,
-                           warning_days=agreement_queries.EXPIRY_WARNING_DAYS, status_form=StatusForm())
+                           warning_days=agreement_queries.EXPIRY_WARNING_DAYS, status_form=StatusForm(), labels=labels)
 
 
 def _agreement_filters() -> dict:
@@ -59,7 +63,7 @@ def new_agreement():
         except DomainError as error:
             attach_field_errors(form, error)
         else:
-            flash(f"Agreement with {agreement.enterprise_name} recorded.", "success")
+            flash(_("Agreement with %(enterprise)s recorded.", enterprise=agreement.enterprise_name), "success")
             return redirect(url_for("agreements.agreements"))
     return render_template("inventory/agreements/form.html", form=form, agreement=None)
 
@@ -75,7 +79,7 @@ def edit_agreement(agreement_id: int):
         except DomainError as error:
             attach_field_errors(form, error)
         else:
-            flash(f"Agreement with {agreement.enterprise_name} saved.", "success")
+            flash(_("Agreement with %(enterprise)s saved.", enterprise=agreement.enterprise_name), "success")
             return redirect(url_for("agreements.agreements"))
     return render_template("inventory/agreements/form.html", form=form, agreement=agreement,
                            status_form=StatusForm(), effective_status=agreement.effective_status(clock.today()),
@@ -90,20 +94,23 @@ def _with_items(form: AgreementForm) -> AgreementForm:
 @bp.route("/agreements/<int:agreement_id>/suspend", methods=["POST"])
 @allow(Role.ADMIN)
 def suspend_agreement(agreement_id: int):
-    return _change_status(agreement_id, agreement_services.suspend_agreement, "suspended")
+    return _change_status(agreement_id, agreement_services.suspend_agreement,
+                          lambda name: _("Agreement with %(enterprise)s suspended.", enterprise=name))
 
 
 @bp.route("/agreements/<int:agreement_id>/reactivate", methods=["POST"])
 @allow(Role.ADMIN)
 def reactivate_agreement(agreement_id: int):
-    return _change_status(agreement_id, agreement_services.reactivate_agreement, "reactivated")
+    return _change_status(agreement_id, agreement_services.reactivate_agreement,
+                          lambda name: _("Agreement with %(enterprise)s reactivated.", enterprise=name))
 
 
-def _change_status(agreement_id: int, service, done: str):
+def _change_status(agreement_id: int, service, done):
+    """Suspend or reactivate; `done` says so in a whole sentence, given the enterprise's name."""
     if StatusForm().validate_on_submit():
         try:
             agreement = service(agreement_id)
-            flash(f"Agreement with {agreement.enterprise_name} {done}.", "success")
+            flash(done(agreement.enterprise_name), "success")
         except DomainError as error:
             if error.status == 404:
                 raise
@@ -127,5 +134,5 @@ def coverage():
                            region_code=region_code, item_id=item_id, gaps_only=gaps_only,
                            items=agreement_queries.item_choices(), provinces=queries.list_provinces(),
                            level_labels={level.value: label for level, label in labels.DEPOT_LEVEL_LABELS.items()},
-                           verdict_labels=VERDICT_LABELS, hours=COVERAGE_HOURS,
+                           verdict_labels=VERDICT_LABELS, hours=COVERAGE_HOURS, labels=labels,
                            short=sum(1 for row in rows if row.verdict == "short"))

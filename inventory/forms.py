@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, FieldList, FormField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from inventory.labels import BASE_UNITS, CATEGORY_LABELS, DEPOT_LEVEL_LABELS, OPERATOR_LABELS, choices
+from inventory.labels import BASE_UNITS, CATEGORY_LABELS, DEPOT_LEVEL_LABELS, OPERATOR_LABELS, UNIT_LABELS, choices
 
 CODE_PATTERN = Regexp(r"^[A-Z0-9][A-Z0-9-]*$", message=_l("Capital letters, digits and dashes only."))
 
@@ -57,7 +57,7 @@ class ItemForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=120)])
     category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS))
-    base_unit = SelectField(_l("Base unit"), choices=[(unit, unit) for unit in BASE_UNITS])
+    base_unit = SelectField(_l("Base unit"), choices=[(unit, UNIT_LABELS[unit]) for unit in BASE_UNITS])
     unit_weight_kg = DecimalField(_l("Unit weight (kg)"), places=3, validators=[
         InputRequired(), NumberRange(min=0.001, message=_l("Must be more than 0."))])
     unit_volume_m3 = DecimalField(_l("Unit volume (m³)"), places=4, validators=[

@@ -1,8 +1,9 @@
 """What the pages call each enum value (translated when shown)."""
 from flask_babel import lazy_gettext as _l
 
-from inventory.models import (DepotLevel, DepotStatus, FundingSource, ItemCategory, MovementKind, OperatorType,
-                              Ownership, RegionLevel)
+from inventory.models import (CountStatus, DepotLevel, DepotStatus, DiscrepancyStatus, FundingSource, ItemCategory,
+                              MovementKind, OperatorType, Ownership, RegionLevel, RotationPlanStatus, ScrapStatus,
+                              TransferStatus)
 
 DEPOT_LEVEL_LABELS = {
     DepotLevel.CENTRAL: _l("Central"),
@@ -57,4 +58,43 @@ MOVEMENT_LABELS = {
     MovementKind.ROTATION_OUT: _l("Rotation out"),
     MovementKind.ROTATION_IN: _l("Rotation in"),
     MovementKind.RETURN: _l("Return"),
+}
+
+# Units as the stock pages show them: the catalog's base units and the pack units the seeded catalog uses.
+UNIT_LABELS = {
+    "piece": _l("piece"), "set": _l("set"), "box": _l("box"), "bottle": _l("bottle"), "pack": _l("pack"),
+    "bag": _l("bag"), "kg": _l("kg"), "litre": _l("litre"),
+    "bale": _l("bale"), "bundle": _l("bundle"), "carton": _l("carton"),
+}
+
+
+def unit_label(unit: str | None) -> str:
+    """A unit in the reader's language when it is one we know; a pack unit someone named stays as named."""
+    label = UNIT_LABELS.get(unit or "")
+    return str(label) if label is not None else (unit or "")
+
+
+TRANSFER_STATUS_LABELS = {
+    TransferStatus.DRAFT: _l("draft"),
+    TransferStatus.APPROVED: _l("approved"),
+    TransferStatus.SHIPPED: _l("shipped"),
+    TransferStatus.RECEIVED: _l("received"),
+    TransferStatus.CANCELLED: _l("cancelled"),
+}
+COUNT_STATUS_LABELS = {CountStatus.OPEN: _l("open"), CountStatus.APPROVED: _l("approved"),
+                       CountStatus.CANCELLED: _l("cancelled")}
+SCRAP_STATUS_LABELS = {ScrapStatus.REQUESTED: _l("requested"), ScrapStatus.APPROVED: _l("approved"),
+                       ScrapStatus.REJECTED: _l("rejected")}
+DISCREPANCY_STATUS_LABELS = {DiscrepancyStatus.OPEN: _l("open"), DiscrepancyStatus.WRITTEN_OFF: _l("written off"),
+                             DiscrepancyStatus.RECOVERED: _l("recovered")}
+
+
+# Rotation pages and the finance reports.
+
+ROTATION_PLAN_STATUS_LABELS = {
+    RotationPlanStatus.DRAFT: _l("draft"),
+    RotationPlanStatus.APPROVED: _l("approved"),
+    RotationPlanStatus.PARTIALLY_EXECUTED: _l("partially executed"),
+    RotationPlanStatus.EXECUTED: _l("executed"),
+    RotationPlanStatus.CANCELLED: _l("cancelled"),
 }

@@ -87,10 +87,6 @@ def valuation(as_of: date, filters: ReportFilters | None = None) -> Valuation:
     return Valuation(as_of, rows)
 
 
-JOURNAL_COLUMNS = ["document", "occurred_at", "recorded_at", "depot", "item", "batch", "kind", "quantity",
-                   "unit_cost", "value", "proceeds", "actor", "reason", "reverses"]
-
-
 def journal_statement(date_from: date, date_to: date, filters: ReportFilters | None = None) -> Select:
     """Every movement in a period with its document number, oldest first: the audit trail."""
     filters = filters or ReportFilters()

@@ -7,21 +7,23 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, FormField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from core import clock
 from core.forms import LineForm, LineList, LinesForm, entered, optional_int
-from inventory.labels import CATEGORY_LABELS, DEPOT_LEVEL_LABELS, choices
-from inventory.models import FundingSource, ReplacementKind, RotationAction
+from inventory.labels import CATEGORY_LABELS, DEPOT_LEVEL_LABELS, FUNDING_LABELS, choices
+from inventory.models import ReplacementKind, RotationAction
 
-ACTION_LABELS = {RotationAction.SELL: "Sell", RotationAction.HAND_OVER: "Hand over to a user unit",
-                 RotationAction.DONATE: "Donate", RotationAction.TRANSFER: "Transfer to another depot",
-                 RotationAction.SCRAP: "Scrap"}
-REPLACEMENT_LABELS = {ReplacementKind.PURCHASE: "Buy new stock", ReplacementKind.REDUCTION: "Reduce the reserve"}
-FUNDING_CHOICES = [(f.value, "Donation" if f == FundingSource.DONATION else f"{f.value.title()} government")
-                   for f in FundingSource]
+ACTION_LABELS = {RotationAction.SELL: _l("Sell"), RotationAction.HAND_OVER: _l("Hand over to a user unit"),
+                 RotationAction.DONATE: _l("Donate"), RotationAction.TRANSFER: _l("Transfer to another depot"),
+                 RotationAction.SCRAP: _l("Scrap")}
+REPLACEMENT_LABELS = {ReplacementKind.PURCHASE: _l("Buy new stock"),
+                      ReplacementKind.REDUCTION: _l("Reduce the reserve")}
+FUNDING_CHOICES = choices(FUNDING_LABELS)
 LINE_ROWS = 3
 
 
@@ -30,24 +32,25 @@ class PlanLineForm(LineForm):
                "reduction_reason")
     NEEDED = ("lot_id", "quantity")
 
-    lot_id = SelectField("Batch", coerce=optional_int, choices=[])
-    quantity = IntegerField("Quantity", validators=[Optional(), NumberRange(min=1, message="Must be more than 0.")])
-    action = SelectField("Action", choices=choices(ACTION_LABELS))
-    counterparty = StringField("Buyer or receiving unit", validators=[Optional(), Length(max=200)])
-    destination_code = StringField("Destination depot code", validators=[Optional(), Length(max=32)])
-    expected_unit_proceeds = DecimalField("Expected proceeds per unit (CNY)", places=2, validators=[
-        Optional(), NumberRange(min=0, message="Cannot be negative.")])
-    replacement = SelectField("Replacement", choices=choices(REPLACEMENT_LABELS))
-    replacement_quantity = IntegerField("Replacement quantity", validators=[
-        Optional(), NumberRange(min=0, message="Cannot be negative.")])
-    replacement_unit_cost = DecimalField("Expected unit cost (CNY)", places=2, validators=[
-        Optional(), NumberRange(min=0, message="Cannot be negative.")])
-    supplier = StringField("Supplier", validators=[Optional(), Length(max=200)])
-    reduction_reason = StringField("Why not replaced", validators=[Optional()])
+    lot_id = SelectField(_l("Batch"), coerce=optional_int, choices=[])
+    quantity = IntegerField(_l("Quantity"), validators=[
+        Optional(), NumberRange(min=1, message=_l("Must be more than 0."))])
+    action = SelectField(_l("Action"), choices=choices(ACTION_LABELS))
+    counterparty = StringField(_l("Buyer or receiving unit"), validators=[Optional(), Length(max=200)])
+    destination_code = StringField(_l("Destination depot code"), validators=[Optional(), Length(max=32)])
+    expected_unit_proceeds = DecimalField(_l("Expected proceeds per unit (CNY)"), places=2, validators=[
+        Optional(), NumberRange(min=0, message=_l("Cannot be negative."))])
+    replacement = SelectField(_l("Replacement"), choices=choices(REPLACEMENT_LABELS))
+    replacement_quantity = IntegerField(_l("Replacement quantity"), validators=[
+        Optional(), NumberRange(min=0, message=_l("Cannot be negative."))])
+    replacement_unit_cost = DecimalField(_l("Expected unit cost (CNY)"), places=2, validators=[
+        Optional(), NumberRange(min=0, message=_l("Cannot be negative."))])
+    supplier = StringField(_l("Supplier"), validators=[Optional(), Length(max=200)])
+    reduction_reason = StringField(_l("Why not replaced"), validators=[Optional()])
 
 
 class DraftRotationPlanForm(LinesForm):
-    note = StringField("Note", validators=[Optional(), Length(max=500)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
     lines = LineList(FormField(PlanLineForm), min_entries=LINE_ROWS, max_entries=40)
 
 
@@ -55,16 +58,16 @@ class ExecuteLineForm(LineForm):
     ENTERED = ("out_quantity", "in_quantity")
 
     line_id = HiddenField()
-    out_quantity = IntegerField("Quantity that left", validators=[
-        Optional(), NumberRange(min=1, message="Must be more than 0.")])
-    proceeds = DecimalField("Proceeds received (CNY)", places=2, validators=[
-        Optional(), NumberRange(min=0, message="Cannot be negative.")])
-    in_quantity = IntegerField("Replacement arrived", validators=[
-        Optional(), NumberRange(min=1, message="Must be more than 0.")])
-    batch_no = StringField("New batch no.", validators=[Optional(), Length(max=40)])
-    production_date = DateField("Production date", validators=[Optional()])
-    unit_cost = DecimalField("Unit cost (CNY)", places=2, validators=[
-        Optional(), NumberRange(min=0, message="Cannot be negative.")])
+    out_quantity = IntegerField(_l("Quantity that left"), validators=[
+        Optional(), NumberRange(min=1, message=_l("Must be more than 0."))])
+    proceeds = DecimalField(_l("Proceeds received (CNY)"), places=2, validators=[
+        Optional(), NumberRange(min=0, message=_l("Cannot be negative."))])
+    in_quantity = IntegerField(_l("Replacement arrived"), validators=[
+        Optional(), NumberRange(min=1, message=_l("Must be more than 0."))])
+    batch_no = StringField(_l("New batch no."), validators=[Optional(), Length(max=40)])
+    production_date = DateField(_l("Production date"), validators=[Optional()])
+    unit_cost = DecimalField(_l("Unit cost (CNY)"), places=2, validators=[
+        Optional(), NumberRange(min=0, message=_l("Cannot be negative."))])
 
     def check_needed(self) -> bool:
         """A replacement that arrived needs its batch number and cost; an outgoing quantity alone needs nothing."""
@@ -80,7 +83,7 @@ class ExecuteRotationForm(LinesForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if valid and not self.filled_rows():
-            self.form_errors.append("Enter a quantity that left or a replacement that arrived.")
+            self.form_errors.append(_("Enter a quantity that left or a replacement that arrived."))
             return False
         return valid
 
@@ -93,7 +96,7 @@ def _not_before(start_field: str):
     def check(form, field) -> None:
         start = form[start_field].data
         if field.data and start and field.data < start:
-            raise ValidationError("Must not be before the start of the period.")
+            raise ValidationError(_("Must not be before the start of the period."))
     return check
 
 
@@ -103,10 +106,10 @@ class _ReportFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    level = SelectField("Level", choices=[("", "All levels"), *choices(DEPOT_LEVEL_LABELS)], default="")
-    province = SelectField("Province", choices=[], default="", validate_choice=False)
-    funding_source = SelectField("Funding", choices=[("", "Any funding"), *FUNDING_CHOICES], default="")
-    category = SelectField("Category", choices=[("", "All categories"), *choices(CATEGORY_LABELS)], default="")
+    level = SelectField(_l("Level"), choices=[("", _l("All levels")), *choices(DEPOT_LEVEL_LABELS)], default="")
+    province = SelectField(_l("Province"), choices=[], default="", validate_choice=False)
+    funding_source = SelectField(_l("Funding"), choices=[("", _l("Any funding")), *FUNDING_CHOICES], default="")
+    category = SelectField(_l("Category"), choices=[("", _l("All categories")), *choices(CATEGORY_LABELS)], default="")
 
     def filter_values(self) -> dict:
         """Filters as the API and ReportFilters name them; values that failed validation are dropped."""
@@ -118,8 +121,8 @@ class _ReportFilterForm(FlaskForm):
 
 
 class PeriodFilterForm(_ReportFilterForm):
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional(), _not_before("date_from")])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional(), _not_before("date_from")])
 
     def period(self) -> tuple[date, date]:
         today = clock.today()
@@ -130,4 +133,4 @@ class PeriodFilterForm(_ReportFilterForm):
 
 
 class AsOfFilterForm(_ReportFilterForm):
-    as_of = DateField("Value at the end of", validators=[Optional()])
+    as_of = DateField(_l("Value at the end of"), validators=[Optional()])

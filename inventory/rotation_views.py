@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from core import clock
@@ -11,6 +12,7 @@ from core.auth import allow
 from core.errors import DomainError
 from core.models import Role
 from core.pagination import Page
+from core.templating import format_quantity
 from inventory import labels, queries, reports, services
 from inventory import rotation_pages_queries as pages
 from inventory.models import DepotLevel, ItemCategory, ReplacementKind, RotationAction, RotationPlanStatus
@@ -28,9 +30,7 @@ from inventory.rotation_forms import (
 bp = Blueprint("rotation", __name__, template_folder="templates")
 ACTORS = (Role.ADMIN, Role.CLERK)
 READERS = (Role.ADMIN, Role.FINANCE)
-STATUS_LABELS = {RotationPlanStatus.DRAFT: "draft", RotationPlanStatus.APPROVED: "approved",
-                 RotationPlanStatus.PARTIALLY_EXECUTED: "partially executed",
-                 RotationPlanStatus.EXECUTED: "executed", RotationPlanStatus.CANCELLED: "cancelled"}
+STATUS_LABELS = labels.ROTATION_PLAN_STATUS_LABELS
 OPEN = (RotationPlanStatus.APPROVED, RotationPlanStatus.PARTIALLY_EXECUTED)
 
 
@@ -75,7 +75,7 @@ def _due_filters() -> tuple[dict, str | None]:
         return filters, None
     depot = pages.get_depot_by_code(code)
     if depot is None:
-        return filters, f"No depot with code {code}."
+        return filters, _("No depot with code %(code)s.", code=code)
     return {**filters, "depot_id": depot.id}, None
 
 
@@ -93,10 +93,10 @@ def _actable_depots(clerk_depots) -> set[int] | None:
 def new_plan(depot_id: int):
     depot = services.get_depot(depot_id)
     if not queries.can_act_at(current_user, depot.id):
-        abort(403, f"You may not plan rotation at {depot.code}.")
+        abort(403, _("You may not plan rotation at %(depot)s.", depot=depot.code))
     due_lots = pages.plannable_lots(depot.id)
     form = DraftRotationPlanForm()
-    options = [("", "— choose a batch —")] + [(d.lot.id, _lot_label(d)) for d in due_lots]
+    options = [("", _("— choose a batch —"))] + [(d.lot.id, _lot_label(d)) for d in due_lots]
     for entry in form.lines:
         entry.form.lot_id.choices = options
     if request.method == "GET" and request.args.get("lot_id", type=int):
@@ -104,7 +104,8 @@ def new_plan(depot_id: int):
     if form.validate_on_submit():
         plan = _draft(depot.id, form)
         if plan is not None:
-            flash(f"Rotation plan {plan.document.number} drafted; another person must approve it.", "success")
+            flash(_("Rotation plan %(number)s drafted; another person must approve it.", number=plan.document.number),
+                  "success")
             return redirect(url_for("rotation.plan", plan_id=plan.id))
     return render_template("inventory/rotation/plan_form.html", depot=depot, form=form, due_lots=due_lots,
                            labels=labels), 422 if request.method == "POST" else 200
@@ -112,7 +113,8 @@ def new_plan(depot_id: int):
 
 def _lot_label(due) -> str:
     lot = due.lot
-    return f"{lot.batch_no} · {lot.item.name} · expires {lot.expiry_date.isoformat()} · {lot.free} free"
+    return _("%(batch)s · %(item)s · expires %(date)s · %(free)s free", batch=lot.batch_no, item=lot.item.name,
+             date=lot.expiry_date.isoformat(), free=format_quantity(lot.free))
 
 
 def _draft(depot_id: int, form: DraftRotationPlanForm):
@@ -126,7 +128,7 @@ def _draft(depot_id: int, form: DraftRotationPlanForm):
         if line.action.data == RotationAction.TRANSFER.value and code:
             destination = pages.get_depot_by_code(code)
             if destination is None:
-                line.destination_code.errors = [f"No depot with code {code}."]
+                line.destination_code.errors = [_("No depot with code %(code)s.", code=code)]
                 unknown.add(row)
             else:
                 destination_id = destination.id
@@ -178,9 +180,9 @@ def _row_for(key, rows: list[int]) -> int | None:
 def _plan_or_404(plan_id: int):
     plan = queries.get_rotation_plan(plan_id)
     if plan is None:
-        abort(404, f"No rotation plan {plan_id}.")
+        abort(404, _("No rotation plan %(id)s.", id=plan_id))
     if current_user.role == Role.CLERK and not queries.can_act_at(current_user, plan.depot_id):
-        abort(403, "This plan belongs to another depot.")
+        abort(403, _("This plan belongs to another depot."))
     return plan
 
 
@@ -211,11 +213,12 @@ def approve(plan_id: int):
     if ActionForm().validate_on_submit():
         try:
             plan = services.approve_rotation_plan(plan_id, current_user)
-            flash(f"Rotation plan {plan.document.number} approved; its stock is reserved.", "success")
+            flash(_("Rotation plan %(number)s approved; its stock is reserved.", number=plan.document.number),
+                  "success")
         except DomainError as error:
             flash(error.message, "error")
     else:
-        flash("The form had expired; please try again.", "error")
+        flash(_("The form had expired; please try again."), "error")
     return redirect(url_for("rotation.plan", plan_id=plan_id))
 
 
@@ -226,11 +229,11 @@ def cancel(plan_id: int):
     if ActionForm().validate_on_submit():
         try:
             plan = services.cancel_rotation_plan(plan_id, current_user)
-            flash(f"Rotation plan {plan.document.number} cancelled.", "success")
+            flash(_("Rotation plan %(number)s cancelled.", number=plan.document.number), "success")
         except DomainError as error:
             flash(error.message, "error")
     else:
-        flash("The form had expired; please try again.", "error")
+        flash(_("The form had expired; please try again."), "error")
     return redirect(url_for("rotation.plan", plan_id=plan_id))
 
 
@@ -247,7 +250,8 @@ def execute(plan_id: int):
         except DomainError as error:
             _attach_execution_errors(form, rows, error)
         else:
-            flash(f"Recorded; plan {plan.document.number} is {STATUS_LABELS[plan.status]}.", "success")
+            flash(_("Recorded; plan %(number)s is %(status)s.", number=plan.document.number,
+                    status=STATUS_LABELS[plan.status]), "success")
             return redirect(url_for("rotation.plan", plan_id=plan_id))
     return _render_plan(queries.get_rotation_plan(plan_id), form, 422)
 
@@ -293,7 +297,7 @@ def _attach_execution_errors(form, rows: list[int], error: DomainError) -> None:
 def _filter_form(form_class):
     """The filters from the query string; the date inputs show the period actually used."""
     form = form_class(formdata=request.args)
-    form.province.choices = [("", "All provinces")] + [(r.code, r.name) for r in queries.list_provinces()]
+    form.province.choices = [("", _("All provinces"))] + [(r.code, r.name) for r in queries.list_provinces()]
     form.validate()
     if hasattr(form, "period"):
         form.date_from.data, form.date_to.data = form.period()
@@ -329,7 +333,7 @@ def valuation_report():
     filters = form.filter_values()
     result = reports.valuation(as_of, ReportFilters(**filters))
     return render_template("inventory/reports/valuation.html", form=form, result=result, as_of=as_of,
-                           labels=labels, funding=dict(form.funding_source.choices),
+                           labels=labels,
                            download_urls=_download_urls("finance_api.valuation_report", as_of=as_of, **filters))
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -26,16 +28,19 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core import clock
 from core.errors import DomainError
-from core.forms import LineForm, LineList, LinesForm, optional_int
+from core.forms import REQUIRED, LineForm, LineList, LinesForm, optional_int
 from inventory.labels import FUNDING_LABELS, OWNERSHIP_LABELS, choices
 from inventory.services import Arrival, IssueLine, Receipt, ReceiptLine, ReceivedLine, ScrapRequestLine
 
 LINE_ROWS = 5
+MORE_THAN_ZERO = NumberRange(min=1, message=_l("Must be more than 0."))
+NOT_NEGATIVE = NumberRange(min=0, message=_l("Cannot be negative."))
+NEEDED, FILLED = InputRequired(message=REQUIRED), DataRequired(message=REQUIRED)
 
 
 def not_in_future(_form, field) -> None:
     if field.data and field.data > clock.today():
-        raise ValidationError("Cannot be in the future.")
+        raise ValidationError(_("Cannot be in the future."))
 
 
 def occurred_at(day: date | None) -> datetime | None:
@@ -50,26 +55,26 @@ class ReceiptLineForm(LineForm):
                "donation_restriction")
     NEEDED = ("item_id", "quantity", "batch_no", "unit_cost")
 
-    item_id = SelectField("Item", coerce=optional_int, choices=[])
-    quantity = IntegerField("Quantity", validators=[Optional(), NumberRange(min=1, message="Must be more than 0.")])
-    unit = SelectField("Unit", choices=[], default="")
-    batch_no = StringField("Batch no.", validators=[Optional(), Length(max=40)])
-    production_date = DateField("Production date", validators=[Optional()])
-    expiry_date = DateField("Expiry date", validators=[Optional()])
-    unit_cost = DecimalField("Unit cost (CNY)", places=2, validators=[
-        Optional(), NumberRange(min=0, message="Cannot be negative.")])
-    funding_source = SelectField("Funding", choices=choices(FUNDING_LABELS))
-    ownership = SelectField("Ownership", choices=choices(OWNERSHIP_LABELS))
-    holder = StringField("Holder", validators=[Optional(), Length(max=200)])
-    donor = StringField("Donor", validators=[Optional(), Length(max=200)])
-    donation_restriction = StringField("Restriction", validators=[Optional()])
+    item_id = SelectField(_l("Item"), coerce=optional_int, choices=[])
+    quantity = IntegerField(_l("Quantity"), validators=[Optional(), MORE_THAN_ZERO])
+    unit = SelectField(_l("Unit"), choices=[], default="")
+    batch_no = StringField(_l("Batch no."), validators=[Optional(), Length(max=40)])
+    production_date = DateField(_l("Production date"), validators=[Optional()])
+    expiry_date = DateField(_l("Expiry date"), validators=[Optional()])
+    unit_cost = DecimalField(_l("Unit cost (CNY)"), places=2, validators=[
+        Optional(), NOT_NEGATIVE])
+    funding_source = SelectField(_l("Funding"), choices=choices(FUNDING_LABELS))
+    ownership = SelectField(_l("Ownership"), choices=choices(OWNERSHIP_LABELS))
+    holder = StringField(_l("Holder"), validators=[Optional(), Length(max=200)])
+    donor = StringField(_l("Donor"), validators=[Optional(), Length(max=200)])
+    donation_restriction = StringField(_l("Restriction"), validators=[Optional()])
 
 
 class ReceiveStockForm(LinesForm):
-    supplier = StringField("Supplier", validators=[Optional(), Length(max=200)])
-    occurred_on = DateField("Received on", validators=[Optional(), not_in_future],
-                            description="Leave empty for now.")
-    reason = StringField("Reason", validators=[Optional()])
+    supplier = StringField(_l("Supplier"), validators=[Optional(), Length(max=200)])
+    occurred_on = DateField(_l("Received on"), validators=[Optional(), not_in_future],
+                            description=_l("Leave empty for now."))
+    reason = StringField(_l("Reason"), validators=[Optional()])
     lines = LineList(FormField(ReceiptLineForm), min_entries=LINE_ROWS, max_entries=40)
 
     def to_receipt(self, depot_id: int) -> tuple[Receipt, list[int]]:
@@ -83,10 +88,10 @@ class IssueLineForm(LineForm):
     ENTERED = ("item_id", "quantity", "lot_id")
     NEEDED = ("item_id", "quantity")
 
-    item_id = SelectField("Item", coerce=optional_int, choices=[])
-    quantity = IntegerField("Quantity", validators=[Optional(), NumberRange(min=1, message="Must be more than 0.")])
-    unit = SelectField("Unit", choices=[], default="")
-    lot_id = SelectField("Batch", coerce=optional_int, choices=[])
+    item_id = SelectField(_l("Item"), coerce=optional_int, choices=[])
+    quantity = IntegerField(_l("Quantity"), validators=[Optional(), MORE_THAN_ZERO])
+    unit = SelectField(_l("Unit"), choices=[], default="")
+    lot_id = SelectField(_l("Batch"), coerce=optional_int, choices=[])
 
 
 def _receipt_line(line: ReceiptLineForm) -> ReceiptLine:
@@ -107,9 +112,10 @@ def _issue_lines(form: LinesForm) -> tuple[list[IssueLine], list[int]]:
 
 
 class IssueStockForm(LinesForm):
-    recipient = StringField("Recipient", validators=[DataRequired(message="Name the recipient."), Length(max=200)])
-    reason = StringField("Reason", validators=[Optional()])
-    occurred_on = DateField("Issued on", validators=[Optional(), not_in_future])
+    recipient = StringField(_l("Recipient"), validators=[DataRequired(message=_l("Name the recipient.")),
+                                                         Length(max=200)])
+    reason = StringField(_l("Reason"), validators=[Optional()])
+    occurred_on = DateField(_l("Issued on"), validators=[Optional(), not_in_future])
     lines = LineList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
 
     def to_lines(self) -> tuple[list[IssueLine], list[int]]:
@@ -117,8 +123,8 @@ class IssueStockForm(LinesForm):
 
 
 class DraftTransferForm(LinesForm):
-    destination = StringField("Destination depot code", validators=[DataRequired(), Length(max=32)])
-    reason = StringField("Reason", validators=[Optional()])
+    destination = StringField(_l("Destination depot code"), validators=[FILLED, Length(max=32)])
+    reason = StringField(_l("Reason"), validators=[Optional()])
     lines = LineList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
 
     def to_lines(self) -> tuple[list[IssueLine], list[int]]:
@@ -133,15 +139,15 @@ class EditTransferForm(LinesForm):
 
 
 class EvacuateForm(FlaskForm):
-    destination = StringField("Evacuate to (depot code)", validators=[DataRequired(), Length(max=32)])
+    destination = StringField(_l("Evacuate to (depot code)"), validators=[FILLED, Length(max=32)])
 
 
 class ReceivedLineForm(LineForm):
     line_id = HiddenField()
-    received = IntegerField("Received", validators=[InputRequired(), NumberRange(min=0, message="Cannot be negative.")])
-    damaged = IntegerField("Damaged", default=0, validators=[
-        Optional(), NumberRange(min=0, message="Cannot be negative.")])
-    note = StringField("Note", validators=[Optional()])
+    received = IntegerField(_l("Received"), validators=[NEEDED, NOT_NEGATIVE])
+    damaged = IntegerField(_l("Damaged"), default=0, validators=[
+        Optional(), NOT_NEGATIVE])
+    note = StringField(_l("Note"), validators=[Optional()])
 
 
 class ReceiveTransferForm(FlaskForm):
@@ -153,18 +159,18 @@ class ReceiveTransferForm(FlaskForm):
 
 
 class ResolveDiscrepancyForm(FlaskForm):
-    recovered = IntegerField("Recovered", default=0, validators=[
-        InputRequired(), NumberRange(min=0, message="Cannot be negative.")])
-    note = StringField("Note", validators=[Optional()])
+    recovered = IntegerField(_l("Recovered"), default=0, validators=[
+        NEEDED, NOT_NEGATIVE])
+    note = StringField(_l("Note"), validators=[Optional()])
 
 
 class OpenCountForm(FlaskForm):
-    item_ids = SelectMultipleField("Only these items (none: everything in stock)", coerce=int, choices=[])
+    item_ids = SelectMultipleField(_l("Only these items (none: everything in stock)"), coerce=int, choices=[])
 
 
 class CountedLineForm(LineForm):
     line_id = HiddenField()
-    counted = IntegerField("Counted", validators=[Optional(), NumberRange(min=0, message="Cannot be negative.")])
+    counted = IntegerField(_l("Counted"), validators=[Optional(), NOT_NEGATIVE])
 
 
 class RecordCountsForm(FlaskForm):
@@ -178,13 +184,13 @@ class ScrapLineForm(LineForm):
     ENTERED = ("lot_id", "quantity")
     NEEDED = ("lot_id", "quantity")
 
-    lot_id = SelectField("Batch", coerce=optional_int, choices=[])
-    quantity = IntegerField("Quantity (base units)", validators=[
-        Optional(), NumberRange(min=1, message="Must be more than 0.")])
+    lot_id = SelectField(_l("Batch"), coerce=optional_int, choices=[])
+    quantity = IntegerField(_l("Quantity (base units)"), validators=[
+        Optional(), MORE_THAN_ZERO])
 
 
 class RequestScrapForm(LinesForm):
-    reason = StringField("Reason", validators=[DataRequired(message="Give a reason.")])
+    reason = StringField(_l("Reason"), validators=[DataRequired(message=_l("Give a reason."))])
     lines = LineList(FormField(ScrapLineForm), min_entries=LINE_ROWS, max_entries=40)
 
     def to_lines(self) -> tuple[list[ScrapRequestLine], list[int]]:
@@ -193,24 +199,24 @@ class RequestScrapForm(LinesForm):
 
 
 class ReverseMovementForm(FlaskForm):
-    reason = TextAreaField("Why is it reversed?", validators=[DataRequired(message="Give a reason.")])
+    reason = TextAreaField(_l("Why is it reversed?"), validators=[DataRequired(message=_l("Give a reason."))])
 
 
 class SetQuotaForm(FlaskForm):
-    item_id = SelectField("Item", coerce=optional_int, choices=[], validators=[InputRequired()])
-    target = IntegerField("Target", validators=[InputRequired(), NumberRange(min=0, message="Cannot be negative.")])
-    minimum = IntegerField("Minimum", validators=[InputRequired(), NumberRange(min=0, message="Cannot be negative.")])
+    item_id = SelectField(_l("Item"), coerce=optional_int, choices=[], validators=[NEEDED])
+    target = IntegerField(_l("Target"), validators=[NEEDED, NOT_NEGATIVE])
+    minimum = IntegerField(_l("Minimum"), validators=[NEEDED, NOT_NEGATIVE])
 
 
 class ImportReceiptsForm(FlaskForm):
-    file = FileField("CSV or Excel file (.csv, .xlsx)")
+    file = FileField(_l("CSV or Excel file (.csv, .xlsx)"))
 
     def validate_file(self, field) -> None:
         name = getattr(field.data, "filename", "") or ""
         if not name:
-            raise ValidationError("Choose a file.")
+            raise ValidationError(_("Choose a file."))
         if not name.lower().endswith((".csv", ".xlsx")):
-            raise ValidationError("Only .csv and .xlsx files.")
+            raise ValidationError(_("Only .csv and .xlsx files."))
 
 
 def attach_stock_errors(form: FlaskForm, error: DomainError, rows: list[int] = (), renames: dict | None = None) -> None:
@@ -238,4 +244,5 @@ def _attach_line_errors(form: FlaskForm, by_index: dict, rows: list[int]) -> Non
             if name in entry._fields:
                 entry[name].errors = [*entry[name].errors, *messages]
             else:
-                form.form_errors.extend(f"Line {row + 1}: {message}" for message in messages)
+                form.form_errors.extend(_("Line %(number)s: %(message)s", number=row + 1, message=message)
+                                        for message in messages)

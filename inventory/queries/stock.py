@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -224,6 +225,7 @@ def donations_statement(donor: str | None = None) -> Select:
     return statement
 
 
-DOCUMENT_TITLES = {DocumentKind.RECEIPT: "Receipt voucher", DocumentKind.ISSUE: "Issue voucher",
-                   DocumentKind.TRANSFER: "Transfer order", DocumentKind.COUNT: "Stock count",
-                   DocumentKind.SCRAP: "Scrap request", DocumentKind.REVERSAL: "Reversal voucher"}
+DOCUMENT_TITLES = {DocumentKind.RECEIPT: _l("Receipt voucher"), DocumentKind.ISSUE: _l("Issue voucher"),
+                   DocumentKind.TRANSFER: _l("Transfer order"), DocumentKind.COUNT: _l("Stock count"),
+                   DocumentKind.SCRAP: _l("Scrap request"), DocumentKind.REVERSAL: _l("Reversal voucher"),
+                   DocumentKind.ROTATION: _l("Rotation voucher")}

@@ -7,6 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Protocol
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core import clock
@@ -47,18 +48,18 @@ def deliverable_by(agreement: AgreementLike, hours_after_activation: float, at: 
 
 def check_terms(values: dict) -> dict[str, list[str]]:
     """Field errors in the agreement's own terms (no database needed)."""
-    errors = {name: ["Required."] for name in REQUIRED if values.get(name) in (None, "")}
+    errors = {name: [_("Required.")] for name in REQUIRED if values.get(name) in (None, "")}
     if isinstance(values.get("enterprise_name"), str) and not values["enterprise_name"].strip():
-        errors["enterprise_name"] = ["Required."]
-    positive = {"daily_capacity": (1, "Must be more than 0 per day."), "max_quantity": (1, "Must be at least 1."),
-                "lead_time_hours": (0, "Cannot be negative."), "unit_price": (0, "Cannot be negative.")}
+        errors["enterprise_name"] = [_("Required.")]
+    positive = {"daily_capacity": (1, _("Must be more than 0 per day.")), "max_quantity": (1, _("Must be at least 1.")),
+                "lead_time_hours": (0, _("Cannot be negative.")), "unit_price": (0, _("Cannot be negative."))}
     for name, (least, message) in positive.items():
         if values.get(name) is not None and Decimal(values[name]) < least:
             errors[name] = [message]
     if values.get("valid_from") and values.get("valid_to") and values["valid_to"] <= values["valid_from"]:
-        errors["valid_to"] = ["Must be after the start date."]
+        errors["valid_to"] = [_("Must be after the start date.")]
     if (values.get("latitude") is None) != (values.get("longitude") is None):
-        errors["longitude" if values.get("latitude") is not None else "latitude"] = ["Give both coordinates."]
+        errors["longitude" if values.get("latitude") is not None else "latitude"] = [_("Give both coordinates.")]
     return errors
 
 
@@ -86,7 +87,7 @@ def update_agreement(agreement_id: int, changes: dict) -> CapacityAgreement:
 def suspend_agreement(agreement_id: int) -> CapacityAgreement:
     agreement = get_agreement(agreement_id)
     if agreement.status == AgreementStatus.SUSPENDED:
-        raise ConflictError("This agreement is already suspended.", {"status": ["Already suspended."]})
+        raise ConflictError(_("This agreement is already suspended."), {"status": [_("Already suspended.")]})
     _set_status(agreement, AgreementStatus.SUSPENDED)
     return agreement
 
@@ -95,7 +96,7 @@ def suspend_agreement(agreement_id: int) -> CapacityAgreement:
 def reactivate_agreement(agreement_id: int) -> CapacityAgreement:
     agreement = get_agreement(agreement_id)
     if agreement.status == AgreementStatus.ACTIVE:
-        raise ConflictError("This agreement is already active.", {"status": ["Already active."]})
+        raise ConflictError(_("This agreement is already active."), {"status": [_("Already active.")]})
     _set_status(agreement, AgreementStatus.ACTIVE)
     return agreement
 
@@ -103,14 +104,14 @@ def reactivate_agreement(agreement_id: int) -> CapacityAgreement:
 def get_agreement(agreement_id: int) -> CapacityAgreement:
     agreement = Session.get(CapacityAgreement, agreement_id)
     if agreement is None:
-        raise NotFoundError(f"No capacity agreement with id {agreement_id}.")
+        raise NotFoundError(_("No capacity agreement with id %(id)s.", id=agreement_id))
     return agreement
 
 
 def _set_status(agreement: CapacityAgreement, status: AgreementStatus) -> None:
     if status == AgreementStatus.ACTIVE and clock.today() > agreement.valid_to:
-        raise ConflictError("The agreement has expired; extend its validity before reactivating it.",
-                            {"status": [f"Expired on {agreement.valid_to.isoformat()}."]})
+        raise ConflictError(_("The agreement has expired; extend its validity before reactivating it."),
+                            {"status": [_("Expired on %(date)s.", date=agreement.valid_to.isoformat())]})
     agreement.status = status
 
 
@@ -120,9 +121,9 @@ def _apply(agreement: CapacityAgreement, data: dict) -> None:
     errors = check_terms(values)
     region = _region(data, agreement, errors)
     if "item_id" in data and data["item_id"] is not None and Session.get(Item, data["item_id"]) is None:
-        errors["item_id"] = [f"No item has id {data['item_id']}."]
+        errors["item_id"] = [_("No item has id %(id)s.", id=data["item_id"])]
     if errors:
-        raise DomainError("The agreement has invalid fields.", errors)
+        raise DomainError(_("The agreement has invalid fields."), errors)
     for name in AGREEMENT_FIELDS:
         if name in data:
             setattr(agreement, name, data[name].strip() if isinstance(data[name], str) else data[name])
@@ -135,9 +136,9 @@ def _apply(agreement: CapacityAgreement, data: dict) -> None:
 def _region(data: dict, agreement: CapacityAgreement, errors: dict) -> Region | None:
     if "region_code" not in data:
         if agreement.region is None:
-            errors["region_code"] = ["Required."]
+            errors["region_code"] = [_("Required.")]
         return agreement.region
     region = Session.scalar(select(Region).where(Region.code == data["region_code"]))
     if region is None:
-        errors["region_code"] = [f"No region has code {data['region_code']}."]
+        errors["region_code"] = [_("No region has code %(code)s.", code=data["region_code"])]
     return region

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -50,8 +51,8 @@ def import_receipts(depot_id: int, filename: str, content: bytes, actor: User,
     if report.problems:
         return report
     try:
-        report.document = receive_stock(Receipt(depot_id, lines, supplier=supplier, reason=f"import {filename}"),
-                                        actor)
+        receipt = Receipt(depot_id, lines, supplier=supplier, reason=_("import %(file)s", file=filename))
+        report.document = receive_stock(receipt, actor)
     except DomainError as error:
         _report_refusal(error, [number for number, _row in rows], report)
     return report
@@ -64,19 +65,20 @@ def _read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
     elif name.endswith(".csv"):
         table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     else:
-        raise ValueError("Upload a .csv or .xlsx file.")
+        raise ValueError(_("Upload a .csv or .xlsx file."))
     if not table:
-        raise ValueError("The file is empty.")
+        raise ValueError(_("The file is empty."))
     header = [str(cell or "").strip().lower() for cell in table[0]]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
-        raise ValueError(f"Missing columns: {', '.join(missing)}. Expected: {', '.join(COLUMNS)}.")
+        raise ValueError(_("Missing columns: %(missing)s. Expected: %(expected)s.",
+                           missing=", ".join(missing), expected=", ".join(COLUMNS)))
     rows = [(number, dict(zip(header, cells))) for number, cells in enumerate(table[1:], start=2)
             if any(str(cell or "").strip() for cell in cells)]
     if not rows:
-        raise ValueError("The file has a header but no rows.")
+        raise ValueError(_("The file has a header but no rows."))
     if len(rows) > MAX_ROWS:
-        raise ValueError(f"At most {MAX_ROWS} rows per file.")
+        raise ValueError(_("At most %(rows)s rows per file.", rows=MAX_ROWS))
     return rows
 
 
@@ -84,7 +86,7 @@ def _xlsx_table(content: bytes) -> list[list]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several kinds for a file that is not a workbook
-        raise ValueError("This is not a readable XLSX file.") from error
+        raise ValueError(_("This is not a readable XLSX file.")) from error
     return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
 
 
@@ -97,10 +99,10 @@ def _parse_row(number: int, row: dict, report: ImportReport) -> ReceiptLine | No
     values = {column: _text(row.get(column)) for column in COLUMNS}
     for column in REQUIRED:
         if not values[column]:
-            problem(column, "Required.")
+            problem(column, _("Required."))
     item = Session.scalar(select(Item).where(Item.code == values["item_code"])) if values["item_code"] else None
     if values["item_code"] and item is None:
-        problem("item_code", f"No item with code {values['item_code']}.")
+        problem("item_code", _("No item with code %(code)s.", code=values["item_code"]))
     quantity = _parse(values["quantity"], _whole_number, "quantity", problem)
     unit_cost = _parse(values["unit_cost"], Decimal, "unit_cost", problem)
     produced = _parse(row.get("production_date"), _date, "production_date", problem)
@@ -129,7 +131,7 @@ def _parse(value, parser, column: str, problem):
     try:
         return parser(value)
     except (ValueError, InvalidOperation):
-        problem(column, _PARSE_MESSAGES.get(parser, f"Not a valid {column.replace('_', ' ')}."))
+        problem(column, _parse_message(parser, column))
         return None
 
 
@@ -148,13 +150,17 @@ def _date(value) -> date:
     return date.fromisoformat(str(value).strip())
 
 
-_PARSE_MESSAGES = {
-    _whole_number: "A whole number above 0.",
-    Decimal: "Not a number.",
-    _date: "A date as YYYY-MM-DD.",
-    FundingSource: f"One of: {', '.join(f.value for f in FundingSource)}.",
-    Ownership: f"One of: {', '.join(o.value for o in Ownership)}.",
-}
+def _parse_message(parser, column: str) -> str:
+    """What a cell that did not parse should have held; enum cells take the codes the template shows."""
+    if parser is _whole_number:
+        return _("A whole number above 0.")
+    if parser is Decimal:
+        return _("Not a number.")
+    if parser is _date:
+        return _("A date as YYYY-MM-DD.")
+    if parser in (FundingSource, Ownership):
+        return _("One of: %(values)s.", values=", ".join(member.value for member in parser))
+    return _("Not a valid %(column)s.", column=column)
 
 
 def _report_refusal(error: DomainError, row_numbers: list[int], report: ImportReport) -> None:

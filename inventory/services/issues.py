@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from core import clock
 from core.db import unit_of_work
 from core.errors import DomainError
@@ -47,7 +49,7 @@ def issue_stock(issue: Issue, actor: User) -> Document:
     depot = active_depot(issue.depot_id)
     ensure_can_act(actor, depot)
     if not (issue.recipient or "").strip():
-        raise DomainError("Say who receives the goods.", {"recipient": ["Name the recipient."]})
+        raise DomainError(_("Say who receives the goods."), {"recipient": [_("Name the recipient.")]})
     picks = plan_picks(depot, issue.lines)
     document = new_document(depot, DocumentKind.ISSUE, actor, issue.occurred_at, issue.reason, issue.recipient)
     for pick in picks:
@@ -63,7 +65,7 @@ def plan_picks(depot: Depot, lines: list[IssueLine]) -> list[Pick]:
 def plan_line_picks(depot: Depot, lines: list[IssueLine]) -> list[list[Pick]]:
     """The lots chosen for each line, in the order of the lines."""
     if not lines:
-        raise DomainError("Add at least one line.", {"lines": ["Add at least one line."]})
+        raise DomainError(_("Add at least one line."), {"lines": [_("Add at least one line.")]})
     today, grouped, errors, taken = clock.today(), [], [], {}
     for index, line in enumerate(lines):
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -18,6 +19,7 @@ from core.db import Session
 from core.errors import DomainError, NotFoundError, PermissionDeniedError
 from core.models import User
 from inventory import queries
+from inventory.labels import unit_label
 from inventory.models import (
     Depot,
     DepotStatus,
@@ -63,22 +65,23 @@ class LinePath:
 
 def ensure_can_act(actor: User, depot: Depot) -> None:
     if not queries.can_act_at(actor, depot.id):
-        raise PermissionDeniedError(f"You may not record stock changes at {depot.code}.")
+        raise PermissionDeniedError(_("You may not record stock changes at %(depot)s.", depot=depot.code))
 
 
 def active_depot(depot_id: int, field: str = "depot_id") -> Depot:
     depot = Session.get(Depot, depot_id)
     if depot is None:
-        raise NotFoundError(f"No depot with id {depot_id}.", {field: ["Unknown depot."]})
+        raise NotFoundError(_("No depot with id %(id)s.", id=depot_id), {field: [_("Unknown depot.")]})
     if depot.status != DepotStatus.ACTIVE:
-        raise DomainError(f"Depot {depot.code} is closed.", {field: [f"{depot.code} is closed."]})
+        raise DomainError(_("Depot %(code)s is closed.", code=depot.code),
+                          {field: [_("%(code)s is closed.", code=depot.code)]})
     return depot
 
 
 def get_item_or_error(item_id: int, path: LinePath) -> Item:
     item = Session.get(Item, item_id)
     if item is None:
-        raise DomainError("Unknown item.", path.error("item_id", f"No item with id {item_id}."))
+        raise DomainError(_("Unknown item."), path.error("item_id", _("No item with id %(id)s.", id=item_id)))
     return item
 
 
@@ -88,8 +91,8 @@ def new_document(depot: Depot, kind: DocumentKind, actor: User, occurred_at: dat
     now = clock.utcnow()
     occurred_at = occurred_at or now
     if occurred_at > now + FUTURE_TOLERANCE:
-        raise DomainError("A movement cannot be recorded before it happens.",
-                          {"occurred_at": ["This date and time is in the future."]})
+        raise DomainError(_("A movement cannot be recorded before it happens."),
+                          {"occurred_at": [_("This date and time is in the future.")]})
     year = clock.local_date(occurred_at).year
     sequence = _next_sequence(depot.id, kind, year)
     document = Document(depot_id=depot.id, kind=kind, year=year, sequence=sequence,
@@ -140,9 +143,10 @@ def _change_balance(lot: Lot, quantity: int, release_reserved: int = 0) -> None:
     row = Session.execute(statement).first()
     if row is None:
         Session.refresh(lot)
-        raise InsufficientStockError(
-            f"Not enough {lot.item.name} in batch {lot.batch_no} at {lot.depot.code}: "
-            f"asked {-quantity}, free {lot.free + release_reserved}.")
+        raise InsufficientStockError(_(
+            "Not enough %(item)s in batch %(batch)s at %(depot)s: asked %(asked)s, free %(free)s.",
+            item=lot.item.name, batch=lot.batch_no, depot=lot.depot.code, asked=-quantity,
+            free=lot.free + release_reserved))
     lot.on_hand, lot.reserved = row
 
 
@@ -154,8 +158,9 @@ def reserve(lot: Lot, quantity: int) -> None:
     reserved = Session.execute(statement).scalar()
     if reserved is None:
         Session.refresh(lot)
-        raise InsufficientStockError(f"Not enough free {lot.item.name} in batch {lot.batch_no} at "
-                                     f"{lot.depot.code} to reserve {quantity}: free {lot.free}.")
+        raise InsufficientStockError(_(
+            "Not enough free %(item)s in batch %(batch)s at %(depot)s to reserve %(quantity)s: free %(free)s.",
+            item=lot.item.name, batch=lot.batch_no, depot=lot.depot.code, quantity=quantity, free=lot.free))
     lot.reserved = reserved
 
 
@@ -202,9 +207,12 @@ def pick_fefo(depot: Depot, item: Item, quantity: int, today: date, path: LinePa
         if remaining == 0:
             return picks
     available = quantity - remaining
+    unit = unit_label(item.base_unit)
     raise InsufficientStockError(
-        f"Not enough {item.name} at {depot.code}: asked {quantity} {item.base_unit}, available {available}.",
-        path.error("quantity", f"Only {available} {item.base_unit} available (expired and reserved stock excluded)."))
+        _("Not enough %(item)s at %(depot)s: asked %(asked)s %(unit)s, available %(available)s.",
+          item=item.name, depot=depot.code, asked=quantity, unit=unit, available=available),
+        path.error("quantity", _("Only %(available)s %(unit)s available (expired and reserved stock excluded).",
+                                 available=available, unit=unit)))
 
 
 def named_lot(depot: Depot, item: Item, lot_id: int, quantity: int, today: date, path: LinePath,
@@ -212,15 +220,19 @@ def named_lot(depot: Depot, item: Item, lot_id: int, quantity: int, today: date,
     """A lot the clerk chose by hand: it must be here, of this item, unexpired and free enough."""
     lot = Session.get(Lot, lot_id)
     if lot is None or lot.depot_id != depot.id or lot.item_id != item.id:
-        raise DomainError("Unknown lot.", path.error("lot_id", f"No lot {lot_id} of {item.name} at {depot.code}."))
+        raise DomainError(_("Unknown lot."), path.error("lot_id", _("No lot %(id)s of %(item)s at %(depot)s.",
+                                                                    id=lot_id, item=item.name, depot=depot.code)))
     if lot.is_expired(today):
-        raise ExpiredLotError(f"Batch {lot.batch_no} expired on {lot.expiry_date}; it leaves only by rotation "
-                              "or scrap.", path.error("lot_id", f"Batch {lot.batch_no} has expired."))
+        raise ExpiredLotError(_("Batch %(batch)s expired on %(date)s; it leaves only by rotation or scrap.",
+                                batch=lot.batch_no, date=lot.expiry_date),
+                              path.error("lot_id", _("Batch %(batch)s has expired.", batch=lot.batch_no)))
     free = lot.free - (taken or {}).get(lot.id, 0)
     if free < quantity:
         raise InsufficientStockError(
-            f"Not enough {item.name} in batch {lot.batch_no}: asked {quantity}, free {free}.",
-            path.error("quantity", f"Only {free} {item.base_unit} free in batch {lot.batch_no}."))
+            _("Not enough %(item)s in batch %(batch)s: asked %(asked)s, free %(free)s.",
+              item=item.name, batch=lot.batch_no, asked=quantity, free=free),
+            path.error("quantity", _("Only %(free)s %(unit)s free in batch %(batch)s.",
+                                     free=free, unit=unit_label(item.base_unit), batch=lot.batch_no)))
     return Pick(lot, quantity)
 
 
@@ -247,7 +259,8 @@ def base_quantity(item: Item, quantity: int, unit: str | None, path: LinePath) -
     try:
         base = to_base_units(item, quantity, unit or item.base_unit)
     except DomainError as error:
-        raise DomainError(error.message, path.error("unit", error.fields["unit"][0])) from error
+        counted_in = _("%(item)s is counted in %(unit)s or its packs.", item=item.name, unit=unit_label(item.base_unit))
+        raise DomainError(_("Unknown unit."), path.error("unit", counted_in)) from error
     if base <= 0:
-        raise DomainError("Quantities must be positive.", path.error("quantity", "Must be more than 0."))
+        raise DomainError(_("Quantities must be positive."), path.error("quantity", _("Must be more than 0.")))
     return base

@@ -1,6 +1,7 @@
 """Quotas: how much of an item a depot should hold, and must not fall below."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.db import Session, unit_of_work
@@ -16,8 +17,8 @@ def set_quota(depot_id: int, item_id: int, target: int, minimum: int) -> Quota:
     active_depot(depot_id)
     get_item(item_id)
     if minimum < 0 or target < minimum:
-        raise DomainError("The minimum must be between 0 and the target.",
-                          {"minimum": ["Must be between 0 and the target."]})
+        raise DomainError(_("The minimum must be between 0 and the target."),
+                          {"minimum": [_("Must be between 0 and the target.")]})
     quota = Session.scalar(select(Quota).where(Quota.depot_id == depot_id, Quota.item_id == item_id))
     if quota is None:
         quota = Quota(depot_id=depot_id, item_id=item_id)

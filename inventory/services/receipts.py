@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -26,6 +28,8 @@ from inventory.services.ledger import (
 )
 
 LOT_IDENTITY = ("expiry_date", "unit_cost", "funding_source", "ownership")
+LOT_IDENTITY_LABELS = {"expiry_date": _l("expiry date"), "unit_cost": _l("unit cost"),
+                       "funding_source": _l("funding source"), "ownership": _l("ownership")}
 
 
 @dataclass
@@ -60,7 +64,7 @@ def receive_stock(receipt: Receipt, actor: User) -> Document:
     depot = active_depot(receipt.depot_id)
     ensure_can_act(actor, depot)
     if not receipt.lines:
-        raise DomainError("A receipt needs at least one line.", {"lines": ["Add at least one line."]})
+        raise DomainError(_("A receipt needs at least one line."), {"lines": [_("Add at least one line.")]})
     prepared = _prepare_lines(receipt.lines)
     document = new_document(depot, DocumentKind.RECEIPT, actor, receipt.occurred_at, receipt.reason,
                             receipt.supplier)
@@ -96,26 +100,29 @@ def _expiry(item: Item, line: ReceiptLine, path: LinePath) -> date | None:
     """The given expiry date, or production date + shelf life; an item that expires needs one of the two."""
     if line.expiry_date is None and item.shelf_life_days is not None:
         if line.production_date is None:
-            raise DomainError(f"{item.name} expires: give its production or expiry date.",
-                              path.error("production_date", "Give the production date or the expiry date."))
+            raise DomainError(_("%(item)s expires: give its production or expiry date.", item=item.name),
+                              path.error("production_date", _("Give the production date or the expiry date.")))
     expiry = line.expiry_date
     if expiry is None and item.shelf_life_days is not None:
         expiry = line.production_date + timedelta(days=item.shelf_life_days)
     if expiry and line.production_date and expiry <= line.production_date:
-        raise DomainError("Expiry before production.", path.error("expiry_date", "Must be after the production date."))
+        raise DomainError(_("Expiry before production."),
+                          path.error("expiry_date", _("Must be after the production date.")))
     if expiry and expiry <= clock.today():
-        raise ExpiredLotError(f"Batch {line.batch_no} expired on {expiry}; expired goods are not taken into the "
-                              "reserve.", path.error("expiry_date", f"This batch expired on {expiry}."))
+        raise ExpiredLotError(_("Batch %(batch)s expired on %(date)s; expired goods are not taken into the reserve.",
+                                batch=line.batch_no, date=expiry),
+                              path.error("expiry_date", _("This batch expired on %(date)s.", date=expiry)))
     return expiry
 
 
 def _check_provenance(line: ReceiptLine, path: LinePath) -> None:
     if line.funding_source == FundingSource.DONATION and not (line.donor or "").strip():
-        raise DomainError("A donation needs its donor.", path.error("donor", "Name the donor."))
+        raise DomainError(_("A donation needs its donor."), path.error("donor", _("Name the donor.")))
     if line.funding_source != FundingSource.DONATION and (line.donor or line.donation_restriction):
-        raise DomainError("Only donations have a donor.", path.error("donor", "Only for donations."))
+        raise DomainError(_("Only donations have a donor."), path.error("donor", _("Only for donations.")))
     if line.ownership == Ownership.AGREEMENT and not (line.holder or "").strip():
-        raise DomainError("Agreement stock needs its holder.", path.error("holder", "Name the enterprise holding it."))
+        raise DomainError(_("Agreement stock needs its holder."),
+                          path.error("holder", _("Name the enterprise holding it.")))
 
 
 def lot_for_batch(depot: Depot, item: Item, line: ReceiptLine, path: LinePath) -> Lot:
@@ -132,8 +139,10 @@ def lot_for_batch(depot: Depot, item: Item, line: ReceiptLine, path: LinePath) -
     lot = Session.scalars(select(Lot).where(*key).execution_options(populate_existing=True)).one()
     mismatched = [name for name in LOT_IDENTITY if getattr(lot, name) != getattr(line, name)]
     if mismatched:
-        raise DomainError(f"Batch {line.batch_no} is already here with another {', '.join(mismatched)}.",
-                          path.error("batch_no", f"Batch {line.batch_no} exists with a different "
-                                                 f"{', '.join(m.replace('_', ' ') for m in mismatched)}; "
-                                                 "use a new batch number."))
+        differences = _(", ").join(str(LOT_IDENTITY_LABELS[name]) for name in mismatched)
+        raise DomainError(_("Batch %(batch)s is already here with another %(differences)s.",
+                            batch=line.batch_no, differences=differences),
+                          path.error("batch_no", _("Batch %(batch)s exists with a different %(differences)s; "
+                                                   "use a new batch number.", batch=line.batch_no,
+                                                   differences=differences)))
     return lot

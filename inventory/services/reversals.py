@@ -1,12 +1,14 @@
 """Correcting a mistake: a reversing movement that points at the one it undoes."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.db import Session, unit_of_work
 from core.errors import ConflictError, DomainError, NotFoundError
 from core.models import User
+from inventory.labels import MOVEMENT_LABELS
 from inventory.models import Document, DocumentKind, Movement, MovementKind
 from inventory.services.ledger import ensure_can_act, new_document, post_movement
 
@@ -19,7 +21,7 @@ def reverse_movement(movement_id: int, actor: User, reason: str) -> Document:
     """Undo one movement with an equal and opposite one; a movement is reversed at most once."""
     original = Session.get(Movement, movement_id)
     if original is None:
-        raise NotFoundError(f"No movement with id {movement_id}.")
+        raise NotFoundError(_("No movement with id %(id)s.", id=movement_id))
     ensure_can_act(actor, original.depot)
     _check_reversible(original, reason)
     document = new_document(original.depot, DocumentKind.REVERSAL, actor, reason=reason.strip(),
@@ -29,16 +31,16 @@ def reverse_movement(movement_id: int, actor: User, reason: str) -> Document:
     try:
         Session.flush()
     except IntegrityError as error:  # another request reversed it first
-        raise ConflictError(f"Movement {movement_id} has already been reversed.") from error
+        raise ConflictError(_("Movement %(id)s has already been reversed.", id=movement_id)) from error
     return document
 
 
 def _check_reversible(original: Movement, reason: str) -> None:
     if not (reason or "").strip():
-        raise DomainError("Say why the movement is reversed.", {"reason": ["Give a reason."]})
+        raise DomainError(_("Say why the movement is reversed."), {"reason": [_("Give a reason.")]})
     if original.kind not in REVERSIBLE:
-        raise ConflictError(f"A {original.kind.value.replace('_', ' ')} movement cannot be reversed here; "
-                            "correct it through its transfer or plan.")
+        raise ConflictError(_("A movement of kind “%(kind)s” cannot be reversed here; correct it through its "
+                              "transfer or plan.", kind=MOVEMENT_LABELS[original.kind]))
     already = Session.scalar(select(Movement.id).where(Movement.reverses_id == original.id))
     if already is not None:
-        raise ConflictError(f"Movement {original.id} has already been reversed.")
+        raise ConflictError(_("Movement %(id)s has already been reversed.", id=original.id))

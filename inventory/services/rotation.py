@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
 from core import clock
 from core.db import Session, unit_of_work
 from core.errors import ConflictError, DomainError, NotFoundError
 from core.models import User
+from inventory.labels import ROTATION_PLAN_STATUS_LABELS
 from inventory.models import (DocumentKind, Lot, MovementKind, ReplacementKind, RotationAction, RotationLine,
                               RotationPlan, RotationPlanStatus)
 from inventory.queries.stock import rotation_state
@@ -62,7 +65,7 @@ def draft_rotation_plan(depot_id: int, lines: list[RotationLineRequest], actor: 
     depot = active_depot(depot_id)
     ensure_can_act(actor, depot)
     if not lines:
-        raise DomainError("Add at least one lot.", {"lines": ["Add at least one lot."]})
+        raise DomainError(_("Add at least one lot."), {"lines": [_("Add at least one lot.")]})
     checked, errors = [], []
     for index, request in enumerate(lines):
         try:
@@ -80,13 +83,15 @@ def draft_rotation_plan(depot_id: int, lines: list[RotationLineRequest], actor: 
 def _checked_line(depot_id: int, request: RotationLineRequest, path: LinePath) -> RotationLine:
     lot = Session.get(Lot, request.lot_id)
     if lot is None or lot.depot_id != depot_id:
-        raise DomainError("Unknown lot.", path.error("lot_id", "No such lot at this depot."))
+        raise DomainError(_("Unknown lot."), path.error("lot_id", _("No such lot at this depot.")))
     if rotation_state(lot.expiry_date, lot.item.rotation_lead_days, clock.today()) == "ok":
-        raise DomainError(f"Batch {lot.batch_no} is not due for rotation.",
-                          path.error("lot_id", f"Batch {lot.batch_no} is not due for rotation yet."))
+        raise DomainError(_("Batch %(batch)s is not due for rotation.", batch=lot.batch_no),
+                          path.error("lot_id", _("Batch %(batch)s is not due for rotation yet.", batch=lot.batch_no)))
     if not 0 < request.quantity <= lot.free:
-        raise InsufficientStockError(f"Batch {lot.batch_no} has {lot.free} free, not {request.quantity}.",
-                                     path.error("quantity", f"Between 1 and the {lot.free} free in this batch."))
+        raise InsufficientStockError(
+            _("Batch %(batch)s has %(free)s free, not %(quantity)s.", batch=lot.batch_no, free=lot.free,
+              quantity=request.quantity),
+            path.error("quantity", _("Between 1 and the %(free)s free in this batch.", free=lot.free)))
     action, replacement = RotationAction(request.action), ReplacementKind(request.replacement)
     _check_action(depot_id, action, request, path)
     _check_replacement(replacement, request, path)
@@ -101,24 +106,30 @@ def _checked_line(depot_id: int, request: RotationLineRequest, path: LinePath) -
 def _check_action(depot_id: int, action: RotationAction, request: RotationLineRequest, path: LinePath) -> None:
     if action == RotationAction.TRANSFER:
         if request.destination_id in (None, depot_id):
-            raise DomainError("A transfer needs another depot.", path.error("destination_id", "Choose the depot."))
+            raise DomainError(_("A transfer needs another depot."),
+                              path.error("destination_id", _("Choose the depot.")))
         active_depot(request.destination_id, "destination_id")
     elif action in (RotationAction.SELL, RotationAction.HAND_OVER, RotationAction.DONATE) \
             and not (request.counterparty or "").strip():
-        raise DomainError("Say who takes the goods.", path.error("counterparty", "Name the buyer or receiving unit."))
+        raise DomainError(_("Say who takes the goods."),
+                          path.error("counterparty", _("Name the buyer or receiving unit.")))
     if (request.expected_unit_proceeds or 0) < 0:
-        raise DomainError("Proceeds cannot be negative.", path.error("expected_unit_proceeds", "Cannot be negative."))
+        raise DomainError(_("Proceeds cannot be negative."),
+                          path.error("expected_unit_proceeds", _("Cannot be negative.")))
 
 
 def _check_replacement(replacement: ReplacementKind, request: RotationLineRequest, path: LinePath) -> None:
     if replacement == ReplacementKind.REDUCTION:
         if not (request.reduction_reason or "").strip():
-            raise DomainError("Say why the stock is not replaced.", path.error("reduction_reason", "Give a reason."))
+            raise DomainError(_("Say why the stock is not replaced."),
+                              path.error("reduction_reason", _("Give a reason.")))
         return
     if request.replacement_quantity <= 0:
-        raise DomainError("Say how much is bought.", path.error("replacement_quantity", "Must be more than 0."))
+        raise DomainError(_("Say how much is bought."),
+                          path.error("replacement_quantity", _("Must be more than 0.")))
     if request.replacement_unit_cost is None or request.replacement_unit_cost < 0:
-        raise DomainError("Give the expected unit cost.", path.error("replacement_unit_cost", "Give the unit cost."))
+        raise DomainError(_("Give the expected unit cost."),
+                          path.error("replacement_unit_cost", _("Give the unit cost.")))
 
 
 @unit_of_work
@@ -126,7 +137,7 @@ def approve_rotation_plan(plan_id: int, actor: User) -> RotationPlan:
     """A second person approves; the lots' quantities are reserved so nobody else issues them."""
     plan = _plan(plan_id, actor, (RotationPlanStatus.DRAFT,))
     if plan.document.created_by_id == actor.id:
-        raise FourEyesError("You drafted this rotation plan; another person must approve it.")
+        raise FourEyesError(_("You drafted this rotation plan; another person must approve it."))
     for line in plan.lines:
         reserve(line.lot, line.quantity)
     plan.status, plan.approved_by_id, plan.approved_at = RotationPlanStatus.APPROVED, actor.id, clock.utcnow()
@@ -139,7 +150,7 @@ def execute_rotation(plan_id: int, actor: User, outs: list[RotationOut] = (),
     """Record what has left (with the money received) and what replacement stock has arrived; may be partial."""
     plan = _plan(plan_id, actor, OPEN_STATUSES)
     if not outs and not ins:
-        raise DomainError("Nothing to record.", {"lines": ["Enter a quantity that left or arrived."]})
+        raise DomainError(_("Nothing to record."), {"lines": [_("Enter a quantity that left or arrived.")]})
     lines = {line.id: line for line in plan.lines}
     now = clock.utcnow()
     for out in outs:
@@ -153,17 +164,19 @@ def execute_rotation(plan_id: int, actor: User, outs: list[RotationOut] = (),
 
 def _line(lines: dict[int, RotationLine], line_id: int) -> RotationLine:
     if line_id not in lines:
-        raise DomainError("Unknown plan line.", {"lines": [f"Line {line_id} is not part of this plan."]})
+        raise DomainError(_("Unknown plan line."),
+                          {"lines": [_("Line %(id)s is not part of this plan.", id=line_id)]})
     return lines[line_id]
 
 
 def _rotate_out(plan: RotationPlan, line: RotationLine, out: RotationOut, actor: User, now) -> None:
     remaining = line.quantity - line.executed_quantity
     if not 0 < out.quantity <= remaining:
-        raise DomainError("Quantity beyond the plan.", {"lines": {str(line.id): {
-            "quantity": [f"Between 1 and the {remaining} still to leave."]}}})
+        raise DomainError(_("Quantity beyond the plan."), {"lines": {str(line.id): {
+            "quantity": [_("Between 1 and the %(remaining)s still to leave.", remaining=remaining)]}}})
     if out.proceeds < 0:
-        raise DomainError("Proceeds cannot be negative.", {"lines": {str(line.id): {"proceeds": ["Cannot be negative."]}}})
+        raise DomainError(_("Proceeds cannot be negative."),
+                          {"lines": {str(line.id): {"proceeds": [_("Cannot be negative.")]}}})
     if line.action == RotationAction.TRANSFER:
         _transfer_out(plan, line, out.quantity, actor, now)
     else:
@@ -192,8 +205,9 @@ def _transfer_out(plan: RotationPlan, line: RotationLine, quantity: int, actor: 
 def _rotate_in(plan: RotationPlan, line: RotationLine, arrival: RotationIn, actor: User, now) -> None:
     remaining = line.replacement_quantity - line.replacement_received
     if line.replacement != ReplacementKind.PURCHASE or not 0 < arrival.quantity <= remaining:
-        raise DomainError("Replacement beyond the plan.", {"lines": {str(line.id): {
-            "replacement_quantity": [f"Between 1 and the {max(remaining, 0)} still to arrive."]}}})
+        raise DomainError(_("Replacement beyond the plan."), {"lines": {str(line.id): {
+            "replacement_quantity": [_("Between 1 and the %(remaining)s still to arrive.",
+                                       remaining=max(remaining, 0))]}}})
     item = line.lot.item
     receipt = ReceiptLine(item_id=item.id, quantity=arrival.quantity, batch_no=arrival.batch_no,
                           unit_cost=arrival.unit_cost, funding_source=line.lot.funding_source,
@@ -209,8 +223,8 @@ def _expiry_from(item, arrival: RotationIn) -> date | None:
     if item.shelf_life_days is None:
         return None
     if arrival.production_date is None:
-        raise DomainError(f"{item.name} expires: give the production or expiry date of the new batch.",
-                          {"production_date": ["Give the production or expiry date."]})
+        raise DomainError(_("%(item)s expires: give the production or expiry date of the new batch.", item=item.name),
+                          {"production_date": [_("Give the production or expiry date.")]})
     return arrival.production_date + timedelta(days=item.shelf_life_days)
 
 
@@ -229,8 +243,9 @@ def cancel_rotation_plan(plan_id: int, actor: User) -> RotationPlan:
 def _plan(plan_id: int, actor: User, statuses: tuple) -> RotationPlan:
     plan = Session.get(RotationPlan, plan_id)
     if plan is None:
-        raise NotFoundError(f"No rotation plan {plan_id}.")
+        raise NotFoundError(_("No rotation plan %(id)s.", id=plan_id))
     ensure_can_act(actor, plan.depot)
     if plan.status not in statuses:
-        raise ConflictError(f"Rotation plan {plan.document.number} is {plan.status.value.replace('_', ' ')}.")
+        raise ConflictError(_("Rotation plan %(number)s is %(status)s.", number=plan.document.number,
+                              status=ROTATION_PLAN_STATUS_LABELS[plan.status]))
     return plan

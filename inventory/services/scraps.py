@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from core import clock
 from core.db import Session, unit_of_work
 from core.errors import ConflictError, DomainError, NotFoundError
 from core.models import User
+from inventory.labels import SCRAP_STATUS_LABELS, unit_label
 from inventory.models import DocumentKind, Lot, MovementKind, ScrapLine, ScrapRequest, ScrapStatus
 from inventory.services.ledger import (
     FourEyesError,
@@ -32,7 +35,7 @@ def request_scrap(depot_id: int, lines: list[ScrapRequestLine], reason: str, act
     depot = active_depot(depot_id)
     ensure_can_act(actor, depot)
     if not (reason or "").strip():
-        raise DomainError("Say why the stock is scrapped.", {"reason": ["Give a reason."]})
+        raise DomainError(_("Say why the stock is scrapped."), {"reason": [_("Give a reason.")]})
     checked = _checked_lines(depot.id, lines)
     document = new_document(depot, DocumentKind.SCRAP, actor, reason=reason.strip())
     scrap = ScrapRequest(document_id=document.id, depot_id=depot.id,
@@ -43,18 +46,21 @@ def request_scrap(depot_id: int, lines: list[ScrapRequestLine], reason: str, act
 
 def _checked_lines(depot_id: int, lines: list[ScrapRequestLine]) -> list[tuple[Lot, int]]:
     if not lines:
-        raise DomainError("Add at least one line.", {"lines": ["Add at least one line."]})
+        raise DomainError(_("Add at least one line."), {"lines": [_("Add at least one line.")]})
     checked, errors = [], []
     for index, line in enumerate(lines):
         path, lot = LinePath(index), Session.get(Lot, line.lot_id)
         if lot is None or lot.depot_id != depot_id:
-            errors.append(DomainError("Unknown lot.", path.error("lot_id", "No such lot at this depot.")))
+            errors.append(DomainError(_("Unknown lot."), path.error("lot_id", _("No such lot at this depot."))))
         elif line.quantity <= 0:
-            errors.append(DomainError("Quantities must be positive.", path.error("quantity", "Must be more than 0.")))
+            errors.append(DomainError(_("Quantities must be positive."),
+                                      path.error("quantity", _("Must be more than 0."))))
         elif line.quantity > lot.free:
             errors.append(InsufficientStockError(
-                f"Batch {lot.batch_no} of {lot.item.name} has {lot.free} free, not {line.quantity}.",
-                path.error("quantity", f"Only {lot.free} {lot.item.base_unit} free in this batch.")))
+                _("Batch %(batch)s of %(item)s has %(free)s free, not %(quantity)s.",
+                  batch=lot.batch_no, item=lot.item.name, free=lot.free, quantity=line.quantity),
+                path.error("quantity", _("Only %(free)s %(unit)s free in this batch.",
+                                         free=lot.free, unit=unit_label(lot.item.base_unit)))))
         else:
             checked.append((lot, line.quantity))
     if errors:
@@ -84,10 +90,11 @@ def reject_scrap(scrap_id: int, actor: User) -> ScrapRequest:
 def _pending(scrap_id: int, actor: User) -> ScrapRequest:
     scrap = Session.get(ScrapRequest, scrap_id)
     if scrap is None:
-        raise NotFoundError(f"No scrap request {scrap_id}.")
+        raise NotFoundError(_("No scrap request %(id)s.", id=scrap_id))
     ensure_can_act(actor, scrap.depot)
     if scrap.status != ScrapStatus.REQUESTED:
-        raise ConflictError(f"Scrap request {scrap.document.number} is already {scrap.status.value}.")
+        raise ConflictError(_("Scrap request %(number)s is already %(status)s.", number=scrap.document.number,
+                              status=SCRAP_STATUS_LABELS[scrap.status]))
     if scrap.document.created_by_id == actor.id:
-        raise FourEyesError("You asked for this scrapping; another person must approve it.")
+        raise FourEyesError(_("You asked for this scrapping; another person must approve it."))
     return scrap

@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core import clock
 from core.db import Session, unit_of_work
 from core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from core.models import Role, User
+from inventory.labels import TRANSFER_STATUS_LABELS
 from inventory.models import (
     Discrepancy,
     DiscrepancyStatus,
@@ -70,7 +72,7 @@ def draft_transfer(request: TransferRequest, actor: User) -> Transfer:
     destination = active_depot(request.destination_id, "destination_id")
     ensure_can_act(actor, source)
     if source.id == destination.id:
-        raise DomainError("A transfer needs two depots.", {"destination_id": ["Choose another depot."]})
+        raise DomainError(_("A transfer needs two depots."), {"destination_id": [_("Choose another depot.")]})
     lines = _draft_lines(request.lines)
     plan_picks(source, request.lines)  # refuse early what could not be shipped today
     document = new_document(source, DocumentKind.TRANSFER, actor, reason=request.reason,
@@ -105,7 +107,7 @@ def approve_transfer(transfer_id: int, actor: User) -> Transfer:
     """Approve a draft (not one's own) and reserve its stock, split over lots first expiring first."""
     transfer = _transfer(transfer_id, actor, TransferStatus.DRAFT)
     if transfer.document.created_by_id == actor.id:
-        raise FourEyesError("You drafted this transfer; another person must approve it.")
+        raise FourEyesError(_("You drafted this transfer; another person must approve it."))
     requested = [IssueLine(item_id=line.item_id, quantity=line.quantity, lot_id=line.lot_id)
                  for line in transfer.lines]
     for line, picks in zip(list(transfer.lines), plan_line_picks(transfer.source, requested)):
@@ -146,8 +148,8 @@ def receive_transfer(transfer_id: int, arrival: Arrival, actor: User) -> Transfe
     reported = {line.line_id: line for line in arrival.lines}
     unknown = set(reported) - {line.id for line in transfer.lines}
     if unknown:
-        raise DomainError("Unknown transfer lines.", {"lines": [f"Line {i} is not part of this transfer."
-                                                               for i in sorted(unknown)]})
+        raise DomainError(_("Unknown transfer lines."), {"lines": [
+            _("Line %(line)s is not part of this transfer.", line=i) for i in sorted(unknown)]})
     for index, line in enumerate(transfer.lines):
         report = reported.get(line.id, ReceivedLine(line.id, line.quantity))
         _receive_line(transfer, line, report, LinePath(index), actor, received_at)
@@ -158,8 +160,9 @@ def receive_transfer(transfer_id: int, arrival: Arrival, actor: User) -> Transfe
 def _receive_line(transfer: Transfer, line: TransferLine, report: ReceivedLine, path: LinePath, actor: User,
                   received_at: datetime) -> None:
     if report.received < 0 or report.damaged < 0 or report.received + report.damaged > line.quantity:
-        raise DomainError("Received and damaged quantities do not fit what was shipped.",
-                          path.error("received", f"Received plus damaged must be between 0 and {line.quantity}."))
+        raise DomainError(_("Received and damaged quantities do not fit what was shipped."),
+                          path.error("received", _("Received plus damaged must be between 0 and %(shipped)s.",
+                                                   shipped=line.quantity)))
     if report.received:
         lot = _destination_lot(transfer, line.lot)
         post_movement(transfer.document, lot, MovementKind.TRANSFER_IN, report.received, actor,
@@ -184,19 +187,20 @@ def resolve_discrepancy(discrepancy_id: int, actor: User, recovered: int = 0, no
     """A supervisor settles a discrepancy: goods that turned up are received, the rest is written off."""
     discrepancy = Session.get(Discrepancy, discrepancy_id)
     if discrepancy is None:
-        raise NotFoundError(f"No discrepancy {discrepancy_id}.")
+        raise NotFoundError(_("No discrepancy %(id)s.", id=discrepancy_id))
     if actor.role != Role.ADMIN:
-        raise PermissionDeniedError("Only a supervisor (administrator) resolves discrepancies.")
+        raise PermissionDeniedError(_("Only a supervisor (administrator) resolves discrepancies."))
     if discrepancy.status != DiscrepancyStatus.OPEN:
-        raise ConflictError("This discrepancy is already resolved.")
+        raise ConflictError(_("This discrepancy is already resolved."))
     if not 0 <= recovered <= discrepancy.shortage:
-        raise DomainError("Recovered quantity out of range.",
-                          {"recovered": [f"Between 0 and the shortage, {discrepancy.shortage}."]})
+        raise DomainError(_("Recovered quantity out of range."),
+                          {"recovered": [_("Between 0 and the shortage, %(shortage)s.",
+                                           shortage=discrepancy.shortage)]})
     transfer = discrepancy.transfer
     if recovered:
         lot = _destination_lot(transfer, discrepancy.source_lot)
         post_movement(transfer.document, lot, MovementKind.TRANSFER_IN, recovered, actor, occurred_at=clock.utcnow(),
-                      transfer_id=transfer.id, reason=note or "goods recovered after a transfer shortage")
+                      transfer_id=transfer.id, reason=note or _("goods recovered after a transfer shortage"))
     discrepancy.status = DiscrepancyStatus.RECOVERED if recovered else DiscrepancyStatus.WRITTEN_OFF
     discrepancy.resolved_by_id, discrepancy.resolved_at, discrepancy.resolution_note = actor.id, clock.utcnow(), note
     return discrepancy
@@ -207,11 +211,11 @@ def cancel_transfer(transfer_id: int, actor: User) -> Transfer:
     """Cancel a transfer that has not shipped; an approved one gives back what it reserved."""
     transfer = Session.get(Transfer, transfer_id)
     if transfer is None:
-        raise NotFoundError(f"No transfer {transfer_id}.")
+        raise NotFoundError(_("No transfer %(id)s.", id=transfer_id))
     ensure_can_act(actor, transfer.source)
     if transfer.status not in (TransferStatus.DRAFT, TransferStatus.APPROVED):
-        raise ConflictError(f"Transfer {transfer.document.number} is {transfer.status.value}; it can no longer "
-                            "be cancelled.")
+        raise ConflictError(_("Transfer %(number)s is %(status)s; it can no longer be cancelled.",
+                              number=transfer.document.number, status=TRANSFER_STATUS_LABELS[transfer.status]))
     if transfer.status == TransferStatus.APPROVED:
         for line in transfer.lines:
             release(line.lot, line.quantity)
@@ -229,8 +233,8 @@ def draft_evacuation(depot_id: int, destination_id: int, actor: User) -> Transfe
     lines = [IssueLine(item_id=lot.item_id, quantity=lot.free, lot_id=lot.id) for lot in lots
              if not lot.is_expired(today)]
     if not lines:
-        raise DomainError(f"{source.code} has no free stock to evacuate.")
-    request = TransferRequest(source.id, destination_id, lines, reason="evacuation: depot in the disaster zone",
+        raise DomainError(_("%(depot)s has no free stock to evacuate.", depot=source.code))
+    request = TransferRequest(source.id, destination_id, lines, reason=_("evacuation: depot in the disaster zone"),
                               evacuation=True)
     return draft_transfer.__wrapped__(request, actor)
 
@@ -238,9 +242,10 @@ def draft_evacuation(depot_id: int, destination_id: int, actor: User) -> Transfe
 def _transfer(transfer_id: int, actor: User, status: TransferStatus, at_destination: bool = False) -> Transfer:
     transfer = Session.get(Transfer, transfer_id)
     if transfer is None:
-        raise NotFoundError(f"No transfer {transfer_id}.")
+        raise NotFoundError(_("No transfer %(id)s.", id=transfer_id))
     ensure_can_act(actor, transfer.destination if at_destination else transfer.source)
     if transfer.status != status:
-        raise ConflictError(f"Transfer {transfer.document.number} is {transfer.status.value}, not {status.value}.")
+        raise ConflictError(_("Transfer %(number)s is %(status)s, not %(expected)s.", number=transfer.document.number,
+                              status=TRANSFER_STATUS_LABELS[transfer.status], expected=TRANSFER_STATUS_LABELS[status]))
     return transfer
 

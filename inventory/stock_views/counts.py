@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.auth import allow
 from core.errors import DomainError
-from inventory import services
+from inventory import labels, services
 from inventory import stock_pages_queries as pages
 from inventory.stock_forms import OpenCountForm, RecordCountsForm, attach_stock_errors
 from inventory.stock_views.blueprint import bp
@@ -25,7 +27,7 @@ def new_count(depot_id: int):
         except DomainError as error:
             attach_stock_errors(form, error)
         else:
-            flash(f"Count {count.document.number} opened: enter what you find.", "success")
+            flash(_("Count %(number)s opened: enter what you find.", number=count.document.number), "success")
             return redirect(url_for("stock.count", count_id=count.id))
     return render_template("inventory/stock/count_open.html", depot=depot, form=form)
 
@@ -47,10 +49,10 @@ def count(count_id: int):
         except DomainError as error:
             _attach_count_errors(form, error)
         else:
-            flash("Counted quantities saved.", "success")
+            flash(_("Counted quantities saved."), "success")
             return redirect(url_for("stock.count", count_id=count_id))
     return render_template("inventory/stock/count.html", count=stock_count, form=form,
-                           rows=zip(stock_count.lines, form.lines))
+                           rows=zip(stock_count.lines, form.lines), labels=labels)
 
 
 def _attach_count_errors(form: RecordCountsForm, error: DomainError) -> None:
@@ -70,12 +72,12 @@ def count_action(service, message: str):
         except DomainError as error:
             flash(error.message, "error")
             return redirect(url_for("stock.count", count_id=count_id))
-        return to_voucher(stock_count.document, message)
+        return to_voucher(stock_count.document, str(message) % {"number": stock_count.document.number})
     return view
 
 
 bp.add_url_rule("/counts/<int:count_id>/approve", "approve_count", methods=["POST"],
-                view_func=allow(*KEEPERS)(count_action(services.approve_count, "Count {} approved; differences "
-                                                       "are booked as adjustments.")))
+                view_func=allow(*KEEPERS)(count_action(services.approve_count, _l(
+                    "Count %(number)s approved; differences are booked as adjustments."))))
 bp.add_url_rule("/counts/<int:count_id>/cancel", "cancel_count", methods=["POST"],
-                view_func=allow(*KEEPERS)(count_action(services.cancel_count, "Count {} cancelled.")))
+                view_func=allow(*KEEPERS)(count_action(services.cancel_count, _l("Count %(number)s cancelled."))))

@@ -5,6 +5,8 @@ import csv
 import io
 
 from flask import Response, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.auth import allow
@@ -50,7 +52,7 @@ def new_receipt(depot_id: int):
         except DomainError as error:
             attach_stock_errors(form, error, rows)
         else:
-            return to_voucher(document, "Receipt {} recorded.")
+            return to_voucher(document, _("Receipt %(number)s recorded.", number=document.number))
     return render_template("inventory/stock/receipt_form.html", depot=depot, form=form)
 
 
@@ -69,7 +71,7 @@ def new_issue(depot_id: int):
         except DomainError as error:
             attach_stock_errors(form, error, rows)
         else:
-            return to_voucher(document, "Issue {} recorded.")
+            return to_voucher(document, _("Issue %(number)s recorded.", number=document.number))
     return render_template("inventory/stock/issue_form.html", depot=depot, form=form)
 
 
@@ -90,7 +92,8 @@ def import_receipts(depot_id: int):
             attach_stock_errors(form, error)
         else:
             if report.document is not None and not report.problems:
-                return to_voucher(report.document, f"Receipt {{}} imported: {report.rows} rows.")
+                return to_voucher(report.document, _("Receipt %(number)s imported: %(rows)s rows.",
+                                                     number=report.document.number, rows=report.rows))
     return render_template("inventory/stock/import.html", depot=depot, form=form, report=report,
                            columns=IMPORT_COLUMNS)
 
@@ -111,7 +114,7 @@ def import_template():
 def new_scrap(depot_id: int):
     depot = actionable_depot(depot_id)
     form = RequestScrapForm()
-    form.set_line_choices(lot_id=lot_choices(depot_id, blank="— choose a batch —"))
+    form.set_line_choices(lot_id=lot_choices(depot_id, blank=_("— choose a batch —")))
     if form.validate_on_submit():
         lines, rows = form.to_lines()
         try:
@@ -119,7 +122,8 @@ def new_scrap(depot_id: int):
         except DomainError as error:
             attach_stock_errors(form, error, rows)
         else:
-            return to_voucher(scrap.document, "Scrap request {} recorded; another person approves it.")
+            return to_voucher(scrap.document, _("Scrap request %(number)s recorded; another person approves it.",
+                                                number=scrap.document.number))
     return render_template("inventory/stock/scrap_form.html", depot=depot, form=form)
 
 
@@ -128,6 +132,7 @@ def _scrap_action(service, message: str):
 
 
 bp.add_url_rule("/scraps/<int:scrap_id>/approve", "approve_scrap", methods=["POST"],
-                view_func=_scrap_action(services.approve_scrap, "Scrap {} approved; the stock has left the ledger."))
+                view_func=_scrap_action(services.approve_scrap,
+                                        _l("Scrap %(number)s approved; the stock has left the ledger.")))
 bp.add_url_rule("/scraps/<int:scrap_id>/reject", "reject_scrap", methods=["POST"],
-                view_func=_scrap_action(services.reject_scrap, "Scrap {} rejected."))
+                view_func=_scrap_action(services.reject_scrap, _l("Scrap %(number)s rejected.")))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import allow
@@ -64,7 +65,7 @@ def set_quota(depot_id: int):
         except DomainError as error:
             attach_stock_errors(form, error)
         else:
-            flash("Quota saved.", "success")
+            flash(_("Quota saved."), "success")
             return redirect(url_for("stock.dashboard", depot_id=depot_id))
     return render_dashboard(depot, form, 422)
 
@@ -96,7 +97,7 @@ def _check_document_scope(document: Document, subject) -> None:
         return
     depots = {document.depot_id, getattr(subject, "destination_id", None)}
     if not any(queries.can_act_at(current_user, depot_id) for depot_id in depots if depot_id):
-        abort(403, "This document belongs to a depot you are not bound to.")
+        abort(403, _("This document belongs to a depot you are not bound to."))
 
 
 @bp.route("/depots/<int:depot_id>/movements")
@@ -135,7 +136,7 @@ def reverse_movement(movement_id: int):
         except DomainError as error:
             attach_stock_errors(form, error)
         else:
-            return to_voucher(reversal, "Reversal {} recorded.")
+            return to_voucher(reversal, _("Reversal %(number)s recorded.", number=reversal.number))
     return render_template("inventory/stock/reverse.html", movement=movement, form=form, labels=labels)
 
 

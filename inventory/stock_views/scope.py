@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.errors import DomainError
@@ -19,7 +20,7 @@ def viewable_depot(depot_id: int):
     """The depot, if the user may look at it: clerks only at their own depots."""
     depot = services.get_depot(depot_id)
     if current_user.role == Role.CLERK and not queries.can_act_at(current_user, depot_id):
-        abort(403, "You are not bound to this depot.")
+        abort(403, _("You are not bound to this depot."))
     return depot
 
 
@@ -27,7 +28,7 @@ def actionable_depot(depot_id: int):
     """The depot, if the user may record stock changes there."""
     depot = services.get_depot(depot_id)
     if not queries.can_act_at(current_user, depot_id):
-        abort(403, "You may not record stock changes at this depot.")
+        abort(403, _("You may not record stock changes at this depot."))
     return depot
 
 
@@ -38,33 +39,43 @@ def found(thing):
 
 
 def to_voucher(document: Document, message: str):
-    flash(message.format(document.number), "success")
+    """Show the voucher with a success message (already translated and filled in)."""
+    flash(message, "success")
     return redirect(url_for("stock.document", document_id=document.id))
 
 
 def item_choices() -> list[tuple]:
     """Items for a select; each option names its units, so the page can offer only those."""
-    return [("", "— choose an item —")] + [
+    return [("", _("— choose an item —"))] + [
         (item.id, item_label(item), {"data-units": " ".join([item.base_unit, *(p.name for p in item.pack_units)])})
         for item in pages.list_item_options()]
 
 
 def item_label(item) -> str:
-    packs = "".join(f"; {pack.name} = {pack.factor}" for pack in item.pack_units)
-    return f"{item.code} {item.name} ({item.base_unit}{packs})"
+    """Code, name and units, e.g. "JZ-BR-001 棉被 (piece; bale = 10)"."""
+    packs = "".join(f"; {labels.unit_label(pack.name)} = {pack.factor}" for pack in item.pack_units)
+    return f"{item.code} {item.name} ({labels.unit_label(item.base_unit)}{packs})"
 
 
 def unit_choices() -> list[tuple]:
     items = pages.list_item_options()
     units = sorted({item.base_unit for item in items} | set(labels.BASE_UNITS)
                    | {pack.name for item in items for pack in item.pack_units})
-    return [("", "base unit")] + [(unit, unit) for unit in units]
+    return [("", _("base unit"))] + [(unit, labels.unit_label(unit)) for unit in units]
 
 
-def lot_choices(depot_id: int, blank: str = "first expiring first") -> list[tuple]:
-    return [("", blank)] + [(lot.id, f"{lot.batch_no} · {lot.item.code} · {lot.free} {lot.item.base_unit} free"
-                                     + (f" · exp. {lot.expiry_date}" if lot.expiry_date else ""))
-                            for lot in pages.list_depot_lots(depot_id)]
+def lot_choices(depot_id: int, blank: str | None = None) -> list[tuple]:
+    """The depot's lots for a select; the blank choice lets the ledger pick, first expiring first."""
+    return [("", blank or _("first expiring first"))] + [(lot.id, lot_label(lot))
+                                                         for lot in pages.list_depot_lots(depot_id)]
+
+
+def lot_label(lot) -> str:
+    values = {"batch": lot.batch_no, "item": lot.item.code, "free": lot.free,
+              "unit": labels.unit_label(lot.item.base_unit), "date": lot.expiry_date}
+    if lot.expiry_date:
+        return _("%(batch)s · %(item)s · %(free)s %(unit)s free · exp. %(date)s", **values)
+    return _("%(batch)s · %(item)s · %(free)s %(unit)s free", **values)
 
 
 def date_arg(name: str) -> date | None:
@@ -78,7 +89,8 @@ def date_arg(name: str) -> date | None:
 def voucher_action(load, service, message: str):
     """A button on a voucher (approve, ship, reject …): call the service and come back with its outcome.
 
-    `load` finds the transfer or scrap request by the URL's id; `message` names its document number with {}.
+    `load` finds the transfer or scrap request by the URL's id; `message` (a lazy translation) names its
+    document number as %(number)s.
     """
     def view(**url_ids):
         (subject_id,) = url_ids.values()
@@ -88,6 +100,6 @@ def voucher_action(load, service, message: str):
         except DomainError as error:
             flash(error.message, "error")
         else:
-            flash(message.format(subject.document.number), "success")
+            flash(str(message) % {"number": subject.document.number}, "success")
         return redirect(url_for("stock.document", document_id=subject.document_id))
     return view

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.auth import allow
@@ -9,6 +11,7 @@ from core.errors import DomainError
 from core.models import Role
 from inventory import services
 from inventory import stock_pages_queries as pages
+from inventory.labels import TRANSFER_STATUS_LABELS
 from inventory.models import TransferStatus
 from inventory.stock_forms import (
     DraftTransferForm,
@@ -47,14 +50,16 @@ def new_transfer(depot_id: int):
         except DomainError as error:
             attach_stock_errors(form, error, rows, renames={"destination_id": "destination"})
         else:
-            return to_voucher(transfer.document, "Transfer {} drafted; another person approves it.")
+            return to_voucher(transfer.document, _("Transfer %(number)s drafted; another person approves it.",
+                                                   number=transfer.document.number))
     return render_template("inventory/stock/transfer_form.html", depot=depot, form=form)
 
 
 def _destination(code: str):
     depot = pages.get_depot_by_code(code)
     if depot is None:
-        raise DomainError(f"No depot has code {code}.", {"destination_id": [f"No depot has code {code}."]})
+        message = _("No depot has code %(code)s.", code=code)
+        raise DomainError(message, {"destination_id": [message]})
     return depot
 
 
@@ -64,15 +69,15 @@ def evacuate(depot_id: int):
     actionable_depot(depot_id)
     form = EvacuateForm()
     if not form.validate_on_submit():
-        flash("Give the code of the depot to evacuate to.", "error")
+        flash(_("Give the code of the depot to evacuate to."), "error")
         return redirect(url_for("stock.dashboard", depot_id=depot_id))
     try:
         transfer = services.draft_evacuation(depot_id, _destination(form.destination.data).id, current_user)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("stock.dashboard", depot_id=depot_id))
-    flash(f"Evacuation {transfer.document.number} drafted with all free stock. Check the lines; "
-          "another person approves it.", "success")
+    flash(_("Evacuation %(number)s drafted with all free stock. Check the lines; another person approves it.",
+            number=transfer.document.number), "success")
     return redirect(url_for("stock.edit_transfer", transfer_id=transfer.id))
 
 
@@ -82,7 +87,8 @@ def edit_transfer(transfer_id: int):
     transfer = found(pages.get_transfer(transfer_id))
     actionable_depot(transfer.source_id)
     if transfer.status != TransferStatus.DRAFT:
-        flash(f"Transfer {transfer.document.number} is {transfer.status.value}; only a draft can be edited.", "error")
+        flash(_("Transfer %(number)s is %(status)s; only a draft can be edited.", number=transfer.document.number,
+                status=TRANSFER_STATUS_LABELS[transfer.status]), "error")
         return redirect(url_for("stock.document", document_id=transfer.document_id))
     data = {"lines": [{"item_id": line.item_id, "quantity": line.quantity, "lot_id": line.lot_id}
                       for line in transfer.lines]}
@@ -95,7 +101,7 @@ def edit_transfer(transfer_id: int):
         except DomainError as error:
             attach_stock_errors(form, error, rows)
         else:
-            return to_voucher(transfer.document, "Transfer {} saved.")
+            return to_voucher(transfer.document, _("Transfer %(number)s saved.", number=transfer.document.number))
     return render_template("inventory/stock/transfer_edit.html", transfer=transfer, form=form)
 
 
@@ -104,11 +110,12 @@ def _transfer_action(service, message: str):
 
 
 bp.add_url_rule("/transfers/<int:transfer_id>/approve", "approve_transfer", methods=["POST"],
-                view_func=_transfer_action(services.approve_transfer, "Transfer {} approved; its stock is reserved."))
+                view_func=_transfer_action(services.approve_transfer,
+                                           _l("Transfer %(number)s approved; its stock is reserved.")))
 bp.add_url_rule("/transfers/<int:transfer_id>/ship", "ship_transfer", methods=["POST"],
-                view_func=_transfer_action(services.ship_transfer, "Transfer {} shipped."))
+                view_func=_transfer_action(services.ship_transfer, _l("Transfer %(number)s shipped.")))
 bp.add_url_rule("/transfers/<int:transfer_id>/cancel", "cancel_transfer", methods=["POST"],
-                view_func=_transfer_action(services.cancel_transfer, "Transfer {} cancelled."))
+                view_func=_transfer_action(services.cancel_transfer, _l("Transfer %(number)s cancelled.")))
 
 
 @bp.route("/transfers/<int:transfer_id>/receive", methods=["POST"])
@@ -123,7 +130,7 @@ def receive_transfer(transfer_id: int):
         except DomainError as error:
             attach_stock_errors(form, error, list(range(len(form.lines))))
         else:
-            return to_voucher(transfer.document, "Transfer {} received.")
+            return to_voucher(transfer.document, _("Transfer %(number)s received.", number=transfer.document.number))
     return render_document(transfer.document, receive_form=form, status=422)
 
 
@@ -138,5 +145,6 @@ def resolve_discrepancy(discrepancy_id: int):
         except DomainError as error:
             attach_stock_errors(form, error)
         else:
-            return to_voucher(discrepancy.transfer.document, "Discrepancy on {} resolved.")
+            return to_voucher(discrepancy.transfer.document, _("Discrepancy on %(number)s resolved.",
+                                                               number=discrepancy.transfer.document.number))
     return render_document(discrepancy.transfer.document, resolve_forms={discrepancy.id: form}, status=422)

@@ -437,6 +437,23 @@ def test_coverage_page_answers_the_level_two_question(login, make_user, situatio
     assert "Short: 1,000" in gaps and "Covered by held stock" not in gaps
 
 
+def test_the_agreement_and_coverage_pages_speak_chinese(login, make_user, make_agreement, situation):
+    chinese = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    client = login(make_user(Role.ADMIN))
+    coverage_page = client.get("/coverage", headers=chinese).get_data(as_text=True)
+    assert "储备保障能力" in coverage_page and "启动产能 72 小时后可满足" in coverage_page
+    assert "不足：1,000" in coverage_page and "Short" not in coverage_page
+    agreement = make_agreement(enterprise_name="临期企业")
+    agreement_id, data = agreement.id, form_data(agreement.item, daily_capacity="0")
+    suspended = client.post(f"/agreements/{agreement_id}/suspend", headers=chinese, follow_redirects=True)
+    listing = suspended.get_data(as_text=True)
+    assert "与临期企业签订的协议已暂停。" in listing and "已暂停</span>" in listing and ">恢复</button>" in listing
+    refused = client.post(f"/agreements/{agreement_id}/suspend", headers=chinese, follow_redirects=True)
+    assert "该协议已处于暂停状态。" in refused.get_data(as_text=True)
+    form = client.post("/agreements/new", headers=chinese, data=data)
+    assert form.status_code == 200 and "每天的产能必须大于 0。" in form.get_data(as_text=True)
+
+
 # --- demo data ---------------------------------------------------------------------------------------------------
 
 def test_demo_agreements_load_once_and_cover_the_provinces(app):

@@ -1,6 +1,7 @@
 """Finance reports equal the ledger: totals recomputed here straight from the movements."""
 from __future__ import annotations
 
+import csv
 import io
 from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -99,7 +100,8 @@ def test_exports_carry_the_page_figures(client, history):
     page = client.get(f"/api/v1/reports/rotation?{query}", headers=history["finance"]).get_json()
     sheet = client.get(f"/api/v1/reports/rotation?{query}&format=xlsx", headers=history["finance"])
     rows = list(load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True))
-    total = next(row for row in rows if row[0] == "total")
+    assert rows[0][:4] == ("Plan", "Depot", "Quantity out", "Book value out (CNY)")
+    total = next(row for row in rows if row[0] == "Total")
     assert Decimal(str(total[3])) == Decimal(page["total"]["book_value_out"])
     assert Decimal(str(total[7])) == Decimal(page["total"]["net_cost"])
     valuation = client.get(f"/api/v1/reports/valuation?as_of={TODAY}", headers=history["finance"]).get_json()
@@ -109,6 +111,46 @@ def test_exports_carry_the_page_figures(client, history):
     journal = client.get(f"/api/v1/reports/journal?{query}&format=xlsx", headers=history["finance"])
     journal_rows = list(load_workbook(io.BytesIO(journal.data)).active.iter_rows(values_only=True))
     assert len(journal_rows) == len(ledger()) + 2  # header and total
+
+
+def test_exports_speak_the_readers_language_and_keep_the_figures(client, history, make_user, api_token):
+    """Headers and words (kinds, levels, funding) follow the user's language; figures and the JSON stay as they are."""
+    reader = make_user(Role.FINANCE)
+    reader.locale = "zh_CN"
+    Session.commit()
+    chinese, query = api_token(reader), f"date_from={JANUARY}&date_to={TODAY}"
+    english = client.get(f"/api/v1/reports/rotation?{query}", headers=history["finance"]).get_json()
+    sheet = client.get(f"/api/v1/reports/rotation?{query}&format=xlsx", headers=chinese)
+    workbook = load_workbook(io.BytesIO(sheet.data))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert workbook.active.title == "轮换成本"
+    assert rows[0] == ("轮换计划", "储备库", "出库数量", "出库账面价值（元）", "变现收入（元）", "入库数量",
+                       "补库成本（元）", "净成本（元）", "处置损失（元）")
+    total = next(row for row in rows if row[0] == "合计")
+    assert isinstance(total[3], (int, float)) and isinstance(total[7], (int, float))  # number cells, not text
+    assert Decimal(str(total[3])) == Decimal(english["total"]["book_value_out"]) == Decimal("10800")
+    assert Decimal(str(total[7])) == Decimal(english["total"]["net_cost"])
+    assert [row[0] for row in rows[-3:]] == ["报废（账面价值）", "在库过期", "核销合计"]
+    assert Decimal(str(rows[-1][1])) == Decimal(english["write_offs"])
+
+    valuation = client.get(f"/api/v1/reports/valuation?as_of={TODAY}", headers=chinese).get_json()
+    assert {row["funding_source"] for row in valuation["rows"]} == {"central", "provincial"}  # JSON keeps codes
+    csv_text = client.get(f"/api/v1/reports/valuation?as_of={TODAY}&format=csv", headers=chinese).data
+    lines = list(csv.reader(io.StringIO(csv_text.decode("utf-8-sig"))))
+    assert lines[0] == ["级别", "类别", "资金来源", "数量", "金额（元）"]
+    assert {line[2] for line in lines[1:-1]} == {"中央财政", "省级财政"}
+    assert lines[-1][0] == "合计" and lines[-1][-1] == valuation["total_value"]  # plain digits, no grouping
+    assert Decimal(lines[-1][-1]) == sum(Decimal(line[4]) for line in lines[1:-1])
+
+    # A user who chose nothing gets the browser's language.
+    browser = {**history["finance"], "Accept-Language": "zh-CN,zh;q=0.9"}
+    journal = client.get(f"/api/v1/reports/journal?{query}&format=xlsx", headers=browser)
+    journal_rows = list(load_workbook(io.BytesIO(journal.data)).active.iter_rows(values_only=True))
+    assert journal_rows[0][:7] == ("单据号", "发生时间", "记账时间", "储备库", "物资", "批次", "类型")
+    assert {row[6] for row in journal_rows[1:-1]} >= {"入库", "出库", "报废", "轮换出库", "轮换入库"}
+    assert journal_rows[-1][0] == "合计" and Decimal(str(journal_rows[-1][9])) == value_until(TODAY)
+    kinds = client.get(f"/api/v1/reports/journal?{query}", headers=browser).get_json()["items"]
+    assert {row["kind"] for row in kinds} >= {"receipt", "issue", "scrap", "rotation_out", "rotation_in"}
 
 
 def test_reports_refuse_bad_periods_and_other_roles(client, history, make_user, api_token):

@@ -202,7 +202,7 @@ def test_the_rotation_report_shows_the_plan_and_its_csv_has_the_same_total(setti
     download = client.get(csv_url.replace("&amp;", "&"))
     assert download.status_code == 200
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
-    total = next(row for row in rows if row[0] == "total")
+    total = next(row for row in rows if row[0] == "Total")
     assert (total[2], total[4], total[7]) == ("4", "250.00", "410.00")
 
 
@@ -244,3 +244,28 @@ def test_a_missing_plan_is_404_for_those_who_may_act(setting, login, client):
     assert client.get("/rotation-plans/999999").status_code == 404
     for verb in ("approve", "execute", "cancel"):
         assert client.post(f"/rotation-plans/999999/{verb}").status_code == 404
+
+
+def test_the_rotation_pages_and_reports_speak_chinese(setting, login, client):
+    chinese = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    plan = draft(setting)
+    services.approve_rotation_plan(plan.id, setting["admin"])
+    login(setting["clerk"])
+    due = text(client.get("/rotation/due", headers=chinese))
+    assert "待轮换批次" in due and re.search(r">过期 \d+ 天<", due) and "安排轮换</a>" in due
+    assert 'id="total-lots">2<' in due and 'id="total-value">1,080.00<' in due
+    execute = {"lines-0-line_id": str(plan.lines[0].id), "lines-0-out_quantity": "11", "lines-0-proceeds": "5"}
+    refused = text(client.post(f"/rotation-plans/{plan.id}/execute", data=execute, headers=chinese))
+    assert "应在 1 至待出库数量 10 之间。" in refused  # the service's message, beside the line
+    page = text(client.post(f"/rotation-plans/{plan.id}/execute", follow_redirects=True, headers=chinese,
+                            data={**execute, "lines-0-out_quantity": "4", "lines-0-proceeds": "1240"}))
+    assert f"已登记；计划 {plan.document.number} 当前状态：部分执行。" in page
+    assert 'id="plan-status">部分执行<' in page and 'class="num actual">1,240.00<' in page
+    client.post("/logout")
+    login(setting["finance"])
+    period = f"date_from={TODAY - timedelta(days=7)}&date_to={TODAY}"
+    report = text(client.get(f"/reports/rotation?{period}", headers=chinese))
+    assert "轮换成本" in report and "合计" in report and 'id="total-proceeds">1,240.00<' in report
+    assert "下载 XLSX" in report
+    journal = text(client.get(f"/reports/journal?{period}", headers=chinese))
+    assert "出入库流水账" in journal and "轮换出库" in journal and "rotation_out" not in journal

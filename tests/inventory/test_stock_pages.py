@@ -421,8 +421,8 @@ IMPORT_HEADER = ("item_code,quantity,unit,batch_no,production_date,expiry_date,u
                  "holder,donor,donation_restriction\n")
 
 
-def upload(client, depot, text: str, name: str = "receipts.csv"):
-    return client.post(f"/depots/{depot.id}/receipts/import",
+def upload(client, depot, text: str, name: str = "receipts.csv", headers: dict | None = None):
+    return client.post(f"/depots/{depot.id}/receipts/import", headers=headers,
                        data={"file": (io.BytesIO(text.encode()), name)}, content_type="multipart/form-data")
 
 
@@ -466,3 +466,39 @@ def test_import_problems_are_shown_row_by_row(clerk_client, depot, monkeypatch):
     monkeypatch.setattr(imports, "import_receipts", refuse)
     html = upload(clerk_client, depot, IMPORT_HEADER).get_data(as_text=True)
     assert "2 problems in" in html and "A whole number above 0." in html and "Unknown item code X." in html
+
+
+# --- Chinese ------------------------------------------------------------------------------------------------------
+
+CHINESE = {"Accept-Language": "zh-CN,zh;q=0.9"}
+
+
+def test_a_refused_receipt_speaks_chinese_beside_the_fields(clerk_client, depot, item):
+    data = {"supplier": "成都纺织厂", **lines(receipt_line(item, production_date="", quantity="3", unit="bale"),
+                                              receipt_line(item, batch_no="B-002", quantity=""))}
+    html = clerk_client.post(f"/depots/{depot.id}/receipts/new", data=data, headers=CHINESE).get_data(as_text=True)
+    assert error_beside(html, "lines-1-quantity") == "此项必填。"  # the form's own check comes first
+    data["lines-1-quantity"] = "5"
+    html = clerk_client.post(f"/depots/{depot.id}/receipts/new", data=data, headers=CHINESE).get_data(as_text=True)
+    assert error_beside(html, "lines-0-production_date") == "请填写生产日期或到期日期。"
+    assert f"{item.name}有保质期：请填写生产日期或到期日期。" in html
+    assert value_of(html, "supplier") == "成都纺织厂" and value_of(html, "lines-0-quantity") == "3"
+    assert f"{depot.name}入库" in html and "登记入库" in html
+
+
+def test_the_voucher_and_the_dashboard_speak_chinese(clerk_client, clerk, depot, item):
+    document = services.receive_stock(Receipt(depot.id, [ReceiptLine(item.id, 3, "B-001", Decimal(180), "provincial",
+                                                                     unit="bale", production_date=clock.today())]),
+                                      clerk)
+    voucher = clerk_client.get(f"/documents/{document.id}", headers=CHINESE).get_data(as_text=True)
+    assert f"入库单 <span class=\"number\">{document.number}</span>" in voucher
+    assert "制单人" in voucher and "收货人" in voucher and "<td>件</td>" in voucher
+    stock = clerk_client.get(f"/depots/{depot.id}/stock", headers=CHINESE).get_data(as_text=True)
+    assert f"{depot.name}库存" in stock and "(件)" in stock and "省级财政" in stock
+
+
+def test_import_problems_are_counted_in_chinese(clerk_client, depot, item):
+    text = IMPORT_HEADER + "NOPE,abc,,IMP-2,2026-01-10,,180,provincial,government,,,\n"
+    html = upload(clerk_client, depot, text, headers=CHINESE).get_data(as_text=True)
+    assert "1 行中有 2 处问题，未登记任何内容。" in html
+    assert "没有编码为 NOPE 的物资。" in html and "应为大于 0 的整数。" in html
