@@ -78,8 +78,8 @@ def allocate(
     solves = map_items(inst, _unmet_and_late, jobs, workers)
     ratio = fairness_level(solves)
     solves = map_items(inst, _time_and_cost, [(sv, as_float(ratio)) for sv in solves], workers)
-    lines = [ln for sv in solves for ln in item_lines(inst, sv)]
-    unmet = [um for sv in solves for um in item_unmet(inst, sv)]
+    lines = [ln for sv in solves for ln in sv.lines]
+    unmet = [um for sv in solves for um in sv.unmet]
     objectives, kpis = evaluate(problem, lines, unmet)
     stats = {
         "arcs": float(sum(len(sv.arcs.src) for sv in solves)),
@@ -105,6 +105,7 @@ def _unmet_and_late(inst: Instance, item: int, units: np.ndarray, k: int | None,
 
 def _time_and_cost(inst: Instance, sv: ItemSolve, ratio: float) -> ItemSolve:
     solve_time_and_cost(sv, ratio)
+    sv.lines, sv.unmet = item_lines(inst, sv), item_unmet(inst, sv)
     return sv
 
 

@@ -11,6 +11,7 @@ from optimizer.allocation.flow import EPS, Optimum, caps_at, max_ratio, optimize
 from optimizer.allocation.instance import Instance
 from optimizer.allocation.network import Net, build_net
 from optimizer.allocation.pricing import add_arcs, priced_arcs
+from optimizer.problem import AllocationLine, Unmet
 
 DUAL = "use_dual_simplex: true"  # faster for the time and cost levels, slower for level (1)-(2)
 
@@ -35,6 +36,8 @@ class ItemSolve:
     certs: list[tuple[str, Optimum]] = field(default_factory=list)
     priced: int = 0  # arcs added by pricing
     pricing: bool = True  # price pruned arcs back in (exact); False: optimal over the candidate arcs only
+    lines: list[AllocationLine] = field(default_factory=list)  # the explained result, once every level is solved
+    unmet: list[Unmet] = field(default_factory=list)
 
     def __getstate__(self) -> dict:
         # The instance is large and shared by every item: processes exchange only the item's own arrays.
