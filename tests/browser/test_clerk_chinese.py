@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.models import Role
-from tests.factories import PASSWORD
+from tests.browser.steps import open_signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -48,11 +48,7 @@ def test_a_clerk_records_a_receipt_in_chinese(clerk_depot, live_server, page):
     depot, quilts, clerk = clerk_depot
     data = [depot.name, depot.code, quilts.code, quilts.name, clerk.username, clerk.display_name, BATCH, SUPPLIER]
 
-    page.goto(f"{live_server}/depots/{depot.id}/stock")
-    page.fill("#username", clerk.username)
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    expect(page).to_have_url(f"{live_server}/depots/{depot.id}/stock")
+    open_signed_in(page, f"{live_server}/depots/{depot.id}/stock", clerk.username)
 
     page.click("header form.language button[value=zh_CN]")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")

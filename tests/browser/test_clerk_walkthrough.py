@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.models import Role
-from tests.factories import PASSWORD
+from tests.browser.steps import open_signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -23,11 +23,7 @@ def depot_with_clerk(make_depot, make_item, make_user):
 
 def test_clerk_receives_stock_fixes_a_line_and_sees_it_on_the_dashboard(depot_with_clerk, live_server, page, tmp_path):
     depot, tents, blankets, clerk = depot_with_clerk
-    page.goto(f"{live_server}/depots/{depot.id}/stock")
-    page.fill("#username", clerk.username)
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    expect(page).to_have_url(f"{live_server}/depots/{depot.id}/stock")
+    open_signed_in(page, f"{live_server}/depots/{depot.id}/stock", clerk.username)
 
     page.click("main >> text=Receive")
     page.fill("#supplier", "成都纺织厂")

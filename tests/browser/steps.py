@@ -1,0 +1,15 @@
+"""Steps several browser walk-throughs take the same way."""
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
+
+
+def open_signed_in(page: Page, url: str, username: str, password: str = PASSWORD) -> None:
+    """Open a page that needs signing in: the login page it redirects to brings the user back to it."""
+    page.goto(url)
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    expect(page).to_have_url(url)
