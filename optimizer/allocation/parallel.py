@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 
 from optimizer.allocation.instance import Instance
 from optimizer.allocation.levels import ItemSolve
 
 _INSTANCE: Instance | None = None  # the instance the forked workers inherit
+_FORKING = threading.Lock()  # two threads planning at once must not fork with each other's instance
 
 
 def available_cores() -> int:
@@ -25,12 +27,13 @@ def map_items(inst: Instance, task: Callable[..., ItemSolve], jobs: Sequence[tup
     if workers <= 1 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [task(inst, *job) for job in jobs]
     global _INSTANCE
-    _INSTANCE = inst
-    try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
-            solves = pool.starmap(_run, [(task, job) for job in jobs], chunksize=1)
-    finally:
-        _INSTANCE = None
+    with _FORKING:
+        _INSTANCE = inst
+        try:
+            with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+                solves = pool.starmap(_run, [(task, job) for job in jobs], chunksize=1)
+        finally:
+            _INSTANCE = None
     for sv in solves:
         sv.inst = inst
     return solves

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -325,3 +326,11 @@ def test_items_solved_on_two_processes_give_the_same_plan():
     assert shared.objectives == alone.objectives
     assert sorted(shared.lines, key=repr) == sorted(alone.lines, key=repr)
     assert sorted(shared.unmet, key=repr) == sorted(alone.unmet, key=repr)
+
+
+def test_two_threads_planning_at_once_each_get_their_own_plan():
+    problems = [small_random(seed, sources=14, points=5, items=3, agreements=2) for seed in (6, 7)]
+    alone = [allocate(problem, workers=1).objectives for problem in problems]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(lambda problem: allocate(problem, workers=2).objectives, problems))
+    assert together == alone
