@@ -2,19 +2,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from inventory.forms import PlaceFields
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(PlaceFields, FlaskForm):
     enterprise_name = StringField(_l("Enterprise"), validators=[DataRequired(), Length(max=200)])
     contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=80)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    region_code = StringField(_l("Region code (GB/T 2260)"), validators=[
-        DataRequired(), Regexp(r"^\d{6}$", message=_l("Six digits, e.g. 510104."))])
-    latitude = DecimalField(_l("Latitude"), places=6, validators=[
-        Optional(), NumberRange(min=3, max=54, message=_l("China lies between 3° and 54° north."))])
-    longitude = DecimalField(_l("Longitude"), places=6, validators=[
-        Optional(), NumberRange(min=73, max=136, message=_l("China lies between 73° and 136° east."))])
     item_id = SelectField(_l("Item"), coerce=int, validate_choice=False)
     daily_capacity = IntegerField(_l("Daily capacity (base units per day)"), validators=[InputRequired()])
     lead_time_hours = IntegerField(_l("Activation lead time (hours)"), validators=[InputRequired()])

@@ -9,16 +9,21 @@ from inventory.labels import BASE_UNITS, CATEGORY_LABELS, DEPOT_LEVEL_LABELS, OP
 CODE_PATTERN = Regexp(r"^[A-Z0-9][A-Z0-9-]*$", message=_l("Capital letters, digits and dashes only."))
 
 
-class DepotForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), CODE_PATTERN])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    level = SelectField(_l("Level"), choices=choices(DEPOT_LEVEL_LABELS))
+class PlaceFields:
+    """Where a depot or an enterprise stands: its region and, when known, its coordinates."""
+
     region_code = StringField(_l("Region code (GB/T 2260)"), validators=[
         DataRequired(), Regexp(r"^\d{6}$", message=_l("Six digits, e.g. 510104."))])
     latitude = DecimalField(_l("Latitude"), places=6, validators=[
         Optional(), NumberRange(min=3, max=54, message=_l("China lies between 3° and 54° north."))])
     longitude = DecimalField(_l("Longitude"), places=6, validators=[
         Optional(), NumberRange(min=73, max=136, message=_l("China lies between 73° and 136° east."))])
+
+
+class DepotForm(PlaceFields, FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), CODE_PATTERN])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    level = SelectField(_l("Level"), choices=choices(DEPOT_LEVEL_LABELS))
     operator_type = SelectField(_l("Operated by"), choices=choices(OPERATOR_LABELS))
     capacity_volume_m3 = DecimalField(_l("Storage volume (m³)"), places=1, validators=[
         InputRequired(), NumberRange(min=0, message=_l("Cannot be negative."))])
