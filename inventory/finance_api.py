@@ -174,9 +174,9 @@ def journal_report():
             "net_quantity": totals["net_quantity"], "net_value": str(totals["net_value"])}
 
 
-def _headers(columns: dict) -> list[str]:
-    """Column headers in the reader's language."""
-    return [str(label) for label in columns.values()]
+def _headers(columns: dict) -> list:
+    """Column headers in the reader's language (lazy: table_response renders them for the request)."""
+    return list(columns.values())
 
 
 def _word(labels_by_code: dict, code: str) -> str:
