@@ -66,36 +66,38 @@ def unique_pairs(s: np.ndarray, p: np.ndarray, n_points: int) -> tuple[np.ndarra
 def build_arcs(inst: Instance, units: np.ndarray, pair_s: np.ndarray, pair_p: np.ndarray) -> Arcs:
     """Delivery arcs from candidate (source, point) pairs to the given demand units of one item."""
     u_s, u_u = _join_pairs_units(inst, units, pair_s, pair_p)
-    parts = []
+    parts, origin = [], []  # origin: the (source, unit) row of each depot arc, -1 for agreement arcs
     for m in range(len(inst.modes)):
         t = inst.hours[m, u_s, inst.u_point[u_u]]
         due = inst.u_due[u_u]
-        ok = np.isfinite(t) & (t <= due + inst.lateness + EPS)
-        s, u, t, due = u_s[ok], u_u[ok], t[ok], due[ok]
+        row = np.flatnonzero(np.isfinite(t) & (t <= due + inst.lateness + EPS))
+        s, u, t, due = u_s[row], u_u[row], t[row], due[row]
         agr = inst.is_agreement[s]
         parts.append(_depot_arcs(inst, s[~agr], u[~agr], m, t[~agr], due[~agr]))
-        parts.extend(_agreement_arcs(inst, s[agr], u[agr], m, t[agr], due[agr]))
+        origin.append(row[~agr])
+        for part in _agreement_arcs(inst, s[agr], u[agr], m, t[agr], due[agr]):
+            parts.append(part)
+            origin.append(np.full(len(part.src), -1))
     arcs = Arcs(*(np.concatenate([getattr(a, f) for a in parts]) for f in Arcs.__dataclass_fields__))
-    return take_arcs(arcs, np.flatnonzero(~_dominated(inst, arcs)))
+    dominated = _dominated(arcs, np.concatenate(origin), len(u_s), len(inst.modes))
+    return take_arcs(arcs, np.flatnonzero(~dominated))
 
 
 def take_arcs(arcs: Arcs, keep: np.ndarray) -> Arcs:
     return Arcs(*(getattr(arcs, f)[keep] for f in Arcs.__dataclass_fields__))
 
 
-def _dominated(inst: Instance, arcs: Arcs) -> np.ndarray:
+def _dominated(arcs: Arcs, origin: np.ndarray, rows: int, n_modes: int) -> np.ndarray:
     """Depot arcs for which another mode between the same depot and demand is no later, no slower and no dearer.
 
     Moving flow to the dominating arc never worsens any level, so dropping these keeps the optimum exact.
     """
     out = np.zeros(len(arcs.src), dtype=bool)
-    depot = np.flatnonzero(~inst.is_agreement[arcs.src])
+    depot = np.flatnonzero(origin >= 0)
     if len(depot) == 0:
         return out
-    _, group = np.unique(arcs.src[depot] * len(inst.u_qty) + arcs.unit[depot], return_inverse=True)
-    n_modes = len(inst.modes)
-    slot = np.full((group.max() + 1, n_modes), -1, dtype=np.int64)
-    slot[group, arcs.mode[depot]] = depot
+    slot = np.full((rows, n_modes), -1, dtype=np.int64)
+    slot[origin[depot], arcs.mode[depot]] = depot
     for a in range(n_modes):
         for b in range(n_modes):
             if a == b:

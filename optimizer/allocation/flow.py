@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
+from ortools.linear_solver import linear_solver_pb2, pywraplp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 from optimizer.allocation.instance import EPS
@@ -55,14 +56,15 @@ def restrict(net: Net, lb: np.ndarray, ub: np.ndarray, cost: np.ndarray, flow: n
     return np.where(red < 0, ub, lb), np.where(red > 0, lb, ub), -dist.astype(float)
 
 
-def optimize(net: Net, lb: np.ndarray, ub: np.ndarray, cost: np.ndarray, params: str = ""):
+def optimize(net: Net, lb: np.ndarray, ub: np.ndarray, cost: np.ndarray, params: str = "", lp: LevelLP | None = None):
     """Optimal integral flow for ``cost`` within bounds, and the bounds that keep it optimal from now on.
 
-    GLOP's dual simplex is much faster than the cost-scaling min-cost flow on these transportation networks;
+    GLOP's simplex is much faster than the cost-scaling min-cost flow on these transportation networks;
     its vertex solutions are integral (the constraint matrix is totally unimodular) and its reduced costs are
     the complementary-slackness certificate. The solution is checked; the exact flow code is the fallback.
+    ``lp`` is the level's LP kept for pricing rounds; without it the LP is built and solved once.
     """
-    res = _glop(net, lb, ub, cost, params)
+    res = lp.solve(net, lb) if lp is not None else _glop(net, lb, ub, cost, params)
     if res is not None:
         flow, rc, y, active = res
         lb2, ub2 = np.where(rc < -0.5, ub, lb), np.where(rc > 0.5, lb, ub)
@@ -86,17 +88,58 @@ class Optimum:
     active: np.ndarray
 
 
+class LevelLP:
+    """One level's LP over its free arcs, kept while pricing adds arcs to it.
+
+    Without presolve GLOP restarts from its last basis when columns are added, so a pricing round costs a
+    few hundred pivots instead of a solve from scratch. Fixed arcs (lb == ub) are pre-flowed and left out,
+    which shrinks later levels' LPs a lot.
+    """
+
+    def __init__(self, net: Net, lb: np.ndarray, ub: np.ndarray, cost: np.ndarray, params: str = ""):
+        self.arcs = np.flatnonzero(ub > lb)
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        supply = _residual_supply(net, lb)
+        error = self.solver.LoadModelFromProto(_lp_model(net, supply, self.arcs, _upper(lb, ub, self.arcs), cost))
+        if error:
+            raise ValueError(error)
+        # Presolve would hide the basis that a warm restart needs.
+        self.solver.SetSolverSpecificParametersAsString(f"{params} use_preprocessing: false")
+        self.rows = self.solver.constraints()
+
+    def extend(self, net: Net, lb: np.ndarray, ub: np.ndarray, cost: np.ndarray, at: int, count: int) -> None:
+        """Take in ``count`` new arcs that were inserted into the network at index ``at``."""
+        self.arcs[self.arcs >= at] += count
+        new = np.arange(at, at + count)
+        objective, rows = self.solver.Objective(), self.rows
+        columns = zip(
+            net.tail[new].tolist(), net.head[new].tolist(), _upper(lb, ub, new), cost[new].tolist(), strict=True
+        )
+        for t, h, cap, c in columns:
+            x = self.solver.NumVar(0.0, cap, "")
+            rows[t].SetCoefficient(x, 1.0)
+            rows[h].SetCoefficient(x, -1.0)
+            objective.SetCoefficient(x, float(c))
+        self.arcs = np.concatenate([self.arcs, new])
+
+    def solve(self, net: Net, lb: np.ndarray):
+        """Solve from the last basis; see ``_lp_result``."""
+        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        result = linear_solver_pb2.MPSolutionResponse()
+        self.solver.FillSolutionResponseProto(result)  # every value in one call, not one call per variable
+        x = np.array(result.variable_value)
+        return _lp_result(net, lb, self.arcs, x, result.reduced_cost, result.dual_value)
+
+
 def _glop(net: Net, lb: np.ndarray, ub: np.ndarray, cost: np.ndarray, params: str):
     # Fixed arcs (lb == ub) are pre-flowed and left out, which shrinks later levels' LPs a lot.
     free = np.flatnonzero(ub > lb)
-    supply = net.supply.copy()
-    np.subtract.at(supply, net.tail, lb)
-    np.add.at(supply, net.head, lb)
     model = mbh.ModelBuilderHelper()
-    upper = np.where(ub[free] >= BIG, np.inf, (ub - lb)[free].astype(float))
+    upper = np.array(_upper(lb, ub, free))
     model.add_var_array_with_bounds(np.zeros(len(free)), upper, np.zeros(len(free), dtype=bool), "")
     model.set_objective_coefficients(list(range(len(free))), cost[free].astype(float).tolist())
-    for b in supply.tolist():
+    for b in _residual_supply(net, lb).tolist():
         ct = model.add_linear_constraint()
         model.set_constraint_lower_bound(ct, b)
         model.set_constraint_upper_bound(ct, b)
@@ -110,15 +153,51 @@ def _glop(net: Net, lb: np.ndarray, ub: np.ndarray, cost: np.ndarray, params: st
     solver.solve(model)
     if solver.status() != mbh.SolveStatus.OPTIMAL:
         return None
-    x = solver.variable_values()
+    return _lp_result(net, lb, free, solver.variable_values(), solver.reduced_costs(), solver.dual_values())
+
+
+def _lp_result(net: Net, lb: np.ndarray, arcs: np.ndarray, x: np.ndarray, reduced: np.ndarray, duals: np.ndarray):
+    """The flow, every arc's reduced cost, the node potentials and the active nodes, from an LP solution over
+    ``arcs``; None if it is not integral."""
     if np.abs(x - np.round(x)).max(initial=0.0) > 1e-6:
         return None
     flow, rc = lb.copy(), np.zeros(len(lb))
-    flow[free] += np.round(x).astype(np.int64)
-    rc[free] = solver.reduced_costs()
+    flow[arcs] += np.round(x).astype(np.int64)
+    rc[arcs] = reduced
     active = np.zeros(net.n, dtype=bool)
-    active[net.tail[free]] = active[net.head[free]] = True
-    return flow, rc, solver.dual_values(), active
+    active[net.tail[arcs]] = active[net.head[arcs]] = True
+    return flow, rc, np.asarray(duals), active
+
+
+def _residual_supply(net: Net, lb: np.ndarray) -> np.ndarray:
+    supply = net.supply.copy()
+    np.subtract.at(supply, net.tail, lb)
+    np.add.at(supply, net.head, lb)
+    return supply
+
+
+def _upper(lb: np.ndarray, ub: np.ndarray, arcs: np.ndarray) -> list[float]:
+    return np.where(ub[arcs] >= BIG, np.inf, (ub - lb)[arcs].astype(float)).tolist()
+
+
+def _lp_model(net: Net, supply: np.ndarray, arcs: np.ndarray, upper: list[float], cost: np.ndarray):
+    """The flow LP as a model proto, one message per column and per node."""
+    model = linear_solver_pb2.MPModelProto()
+    column = linear_solver_pb2.MPVariableProto
+    model.variable.extend(
+        column(lower_bound=0.0, upper_bound=u, objective_coefficient=c) for u, c in zip(upper, cost[arcs].tolist())
+    )
+    node = np.concatenate([net.tail[arcs], net.head[arcs]])
+    order = np.argsort(node, kind="stable")
+    var = np.tile(np.arange(len(arcs)), 2)[order]
+    coef = np.repeat([1.0, -1.0], len(arcs))[order]
+    bounds = np.searchsorted(node[order], np.arange(net.n + 1)).tolist()
+    row = linear_solver_pb2.MPConstraintProto
+    model.constraint.extend(
+        row(lower_bound=b, upper_bound=b, var_index=var[lo:hi].tolist(), coefficient=coef[lo:hi].tolist())
+        for b, lo, hi in zip(supply.tolist(), bounds[:-1], bounds[1:], strict=True)
+    )
+    return model
 
 
 def _is_flow(net: Net, lb: np.ndarray, ub: np.ndarray, flow: np.ndarray) -> bool:

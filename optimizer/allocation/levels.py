@@ -6,8 +6,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from optimizer.allocation.arcs import Arcs, arc_keys, build_arcs, candidate_pairs, eligible_sources, unique_pairs
-from optimizer.allocation.flow import EPS, Optimum, caps_at, max_ratio, optimize, solve_flow
+from optimizer.allocation.arcs import (
+    Arcs,
+    arc_keys,
+    build_arcs,
+    candidate_pairs,
+    eligible_sources,
+    take_arcs,
+    unique_pairs,
+)
+from optimizer.allocation.flow import EPS, LevelLP, Optimum, caps_at, max_ratio, optimize, solve_flow
 from optimizer.allocation.instance import Instance
 from optimizer.allocation.network import Net, build_net
 from optimizer.allocation.pricing import add_arcs, priced_arcs
@@ -61,14 +69,18 @@ def solve_level(sv: ItemSolve, stage: str, params: str = "") -> None:
     (column generation): any arc with negative reduced cost that the earlier levels allow is added and
     the level solved again, so pruning never changes the optimum."""
     cost = STAGE_COST[stage]
+    pricing = sv.k is not None and sv.pricing
+    lp = LevelLP(sv.net, sv.lb, sv.ub, getattr(sv.net, cost), params) if pricing else None
     while True:
-        opt = optimize(sv.net, sv.lb, sv.ub, getattr(sv.net, cost), params)
+        opt = optimize(sv.net, sv.lb, sv.ub, getattr(sv.net, cost), params, lp)
         # Every cost is non-negative, so a zero objective is optimal over any set of arcs.
         zero = not np.any(opt.flow * getattr(sv.net, cost))
-        new = priced_arcs(sv, stage, opt, improving=True) if sv.k is not None and sv.pricing and not zero else None
+        new = priced_arcs(sv, stage, opt, improving=True) if pricing and not zero else None
         if new is None:
             break
+        at = len(sv.arcs.src)
         add_arcs(sv, new, opt.flow)
+        lp.extend(sv.net, sv.lb, sv.ub, getattr(sv.net, cost), at, len(new.src))
     sv.flow, sv.lb, sv.ub = opt.flow, opt.lb, opt.ub
     sv.certs.append((stage, opt))
 
@@ -96,11 +108,13 @@ def fairness_level(solves: list[ItemSolve]) -> tuple[int, int]:
         hi = max_ratio(sv.net, sv.flow)
         if hi[0] * best[1] <= best[0] * hi[1]:
             continue
+        admitted_from = len(sv.arcs.src)
         admit_all_optimal_arcs(sv)
         lo = as_float(best)
-        if _feasible_at(sv, lo) is not None:
-            continue
-        best = _bisect_ratio(sv, lo, hi)
+        flow = _feasible_at(sv, lo)
+        if flow is None:
+            best, flow = _bisect_ratio(sv, lo, hi)
+        _drop_idle_arcs(sv, admitted_from, flow)
     return best
 
 
@@ -112,20 +126,40 @@ def _feasible_at(sv: ItemSolve, ratio: float) -> np.ndarray | None:
     return solve_flow(sv.net, sv.lb, caps_at(sv.net, sv.ub, ratio), np.zeros_like(sv.net.c_lex))
 
 
-def _bisect_ratio(sv: ItemSolve, lo: float, hi: tuple[int, int]) -> tuple[int, int]:
+def _bisect_ratio(sv: ItemSolve, lo: float, hi: tuple[int, int]) -> tuple[tuple[int, int], np.ndarray]:
+    """The item's least worst shortfall, and a flow that attains it."""
     # lo is infeasible, hi feasible. Shortfalls are integers, so stop once no point's cap can change
     # between lo and hi: then every ratio below hi is as infeasible as lo.
     demand = sv.net.point_demand
+    best_flow = sv.flow
     while True:
         below = (hi[0] * demand - 1) // hi[1]
         if np.all(below <= np.floor(lo * demand + EPS)):
-            return hi
+            return hi, best_flow
         mid = (lo + as_float(hi)) / 2
         flow = _feasible_at(sv, mid)
         if flow is None:
             lo = mid
         else:
-            hi = max_ratio(sv.net, flow)
+            hi, best_flow = max_ratio(sv.net, flow), flow
+
+
+def _drop_idle_arcs(sv: ItemSolve, start: int, flow: np.ndarray) -> None:
+    """Depot arcs admitted to decide fairness that its feasible ``flow`` leaves idle leave the network again.
+
+    They can run to hundreds of thousands where stock is plentiful; the time level prices back any it needs.
+    Agreement arcs stay, because they shape the production buckets and so the node numbers."""
+    n = len(sv.arcs.src)
+    idle = (flow[start:n] == 0) & ~sv.inst.is_agreement[sv.arcs.src[start:n]]
+    if not idle.any():
+        return
+    keep = np.ones(len(sv.lb), dtype=bool)
+    keep[start + np.flatnonzero(idle)] = False
+    sv.arcs = take_arcs(sv.arcs, np.flatnonzero(keep[:n]))
+    sv.net = build_net(sv.inst, sv.units, sv.arcs, sv.net.dep_ids)
+    sv.lb, sv.ub, sv.flow = sv.lb[keep], sv.ub[keep], flow[keep]
+    sv.keys = np.sort(arc_keys(sv.inst, sv.arcs))
+    sv.priced -= int(idle.sum())
 
 
 def solve_time_and_cost(sv: ItemSolve, ratio: float) -> None:

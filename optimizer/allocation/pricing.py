@@ -35,7 +35,7 @@ def priced_arcs(sv: ItemSolve, stage: str, opt: Optimum, improving: bool) -> Arc
     if len(s_i) == 0:
         return None
     arcs = build_arcs(inst, sv.units, dep[s_i], pts[p_i])
-    arcs = take_arcs(arcs, np.flatnonzero(~np.isin(arc_keys(inst, arcs), sv.keys)))
+    arcs = take_arcs(arcs, np.flatnonzero(~_in_network(sv, arc_keys(inst, arcs))))
     keep = _admissible(sv, arcs)
     rc = _reduced_cost(sv, arcs, stage, opt)
     if not improving:
@@ -44,7 +44,15 @@ def priced_arcs(sv: ItemSolve, stage: str, opt: Optimum, improving: bool) -> Arc
     keep &= rc < -0.5
     if not keep.any():
         return None
-    return take_arcs(arcs, _best_per_unit(arcs, rc, np.flatnonzero(keep), sv.k))
+    # Up to 2k improving arcs per demand unit a round: fewer rounds, and a warm-started round costs little more.
+    return take_arcs(arcs, _best_per_unit(arcs, rc, np.flatnonzero(keep), 2 * sv.k))
+
+
+def _in_network(sv: ItemSolve, keys: np.ndarray) -> np.ndarray:
+    if len(sv.keys) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sv.keys, keys), len(sv.keys) - 1)
+    return sv.keys[at] == keys
 
 
 def _best_per_unit(arcs: Arcs, rc: np.ndarray, idx: np.ndarray, per_unit: int) -> np.ndarray:
