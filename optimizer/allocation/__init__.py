@@ -84,6 +84,7 @@ def allocate(
     stats = {
         "arcs": float(sum(len(sv.arcs.src) for sv in solves)),
         "priced_arcs": float(sum(sv.priced for sv in solves)),
+        "lp_fallbacks": float(sum(sv.fallbacks for sv in solves)),
         "pricing": float(pricing),
         "worst_shortfall_num": float(ratio[0]),
         "worst_shortfall_den": float(ratio[1]),

@@ -71,7 +71,7 @@ def optimize(net: Net, lb: np.ndarray, ub: np.ndarray, cost: np.ndarray, params:
         if _is_flow(net, lb2, ub2, flow):
             return Optimum(flow, lb2, ub2, y, active)
     flow = solve_flow(net, lb, ub, cost)
-    return Optimum(flow, *restrict(net, lb, ub, cost, flow), np.ones(net.n, dtype=bool))
+    return Optimum(flow, *restrict(net, lb, ub, cost, flow), np.ones(net.n, dtype=bool), fallback=True)
 
 
 @dataclass
@@ -86,6 +86,7 @@ class Optimum:
     ub: np.ndarray
     y: np.ndarray
     active: np.ndarray
+    fallback: bool = False  # found by the exact flow code because the LP's answer did not check out
 
 
 class LevelLP:

@@ -43,6 +43,7 @@ class ItemSolve:
     flow: np.ndarray | None = None
     certs: list[tuple[str, Optimum]] = field(default_factory=list)
     priced: int = 0  # arcs added by pricing
+    fallbacks: int = 0  # LP solves whose answer failed its check (slow but still exact)
     pricing: bool = True  # price pruned arcs back in (exact); False: optimal over the candidate arcs only
     lines: list[AllocationLine] = field(default_factory=list)  # the explained result, once every level is solved
     unmet: list[Unmet] = field(default_factory=list)
@@ -73,6 +74,7 @@ def solve_level(sv: ItemSolve, stage: str, params: str = "") -> None:
     lp = LevelLP(sv.net, sv.lb, sv.ub, getattr(sv.net, cost), params) if pricing else None
     while True:
         opt = optimize(sv.net, sv.lb, sv.ub, getattr(sv.net, cost), params, lp)
+        sv.fallbacks += opt.fallback
         # Every cost is non-negative, so a zero objective is optimal over any set of arcs.
         zero = not np.any(opt.flow * getattr(sv.net, cost))
         new = priced_arcs(sv, stage, opt, improving=True) if pricing and not zero else None

@@ -311,6 +311,8 @@ def test_pruning_does_not_change_the_optimum(seed, sources, points):
     whole = allocate(problem, candidates_per_level=None)
     pruned = allocate(problem, candidates_per_level=1)
     assert pruned.objectives.as_tuple() == pytest.approx(whole.objectives.as_tuple(), rel=1e-9, abs=1e-6)
+    # Every LP answer checked out: the slow exact fallback did not have to step in.
+    assert whole.stats["lp_fallbacks"] == pruned.stats["lp_fallbacks"] == 0
 
 
 def test_optimizer_imports_no_web_or_database_or_project_modules():
