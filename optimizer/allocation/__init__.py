@@ -22,7 +22,8 @@ The LPs are solved with GLOP (its vertex solutions are integral here, and it is 
 cost-scaling min-cost flow on these networks); the result is checked and the exact min-cost-flow code with
 Bellman-Ford potentials is the fallback. Sources are pruned per point (k fastest per level, all central depots
 and agreements); with ``pricing`` on, pruned arcs are priced back in with the potentials (column generation),
-so pruning never changes the optimum.
+so pruning never changes the optimum. A level keeps its LP through its pricing rounds, so GLOP restarts each
+round from the last basis; arcs admitted only to decide fairness leave the network again when idle.
 """
 
 from __future__ import annotations
