@@ -2,8 +2,8 @@
 from flask_babel import lazy_gettext as _l
 
 from inventory.models import (CountStatus, DepotLevel, DepotStatus, DiscrepancyStatus, FundingSource, ItemCategory,
-                              MovementKind, OperatorType, Ownership, RegionLevel, RotationPlanStatus, ScrapStatus,
-                              TransferStatus)
+                              MovementKind, OperatorType, Ownership, RegionLevel, RotationAction, RotationPlanStatus,
+                              ScrapStatus, TransferStatus)
 
 DEPOT_LEVEL_LABELS = {
     DepotLevel.CENTRAL: _l("Central"),
@@ -97,4 +97,11 @@ ROTATION_PLAN_STATUS_LABELS = {
     RotationPlanStatus.PARTIALLY_EXECUTED: _l("partially executed"),
     RotationPlanStatus.EXECUTED: _l("executed"),
     RotationPlanStatus.CANCELLED: _l("cancelled"),
+}
+ROTATION_ACTION_LABELS = {
+    RotationAction.SELL: _l("Sell"),
+    RotationAction.HAND_OVER: _l("Hand over to a user unit"),
+    RotationAction.DONATE: _l("Donate"),
+    RotationAction.TRANSFER: _l("Transfer to another depot"),
+    RotationAction.SCRAP: _l("Scrap"),
 }

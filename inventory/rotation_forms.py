@@ -15,12 +15,10 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from core import clock
 from core.forms import LineForm, LineList, LinesForm, entered, optional_int
-from inventory.labels import CATEGORY_LABELS, DEPOT_LEVEL_LABELS, FUNDING_LABELS, choices
-from inventory.models import ReplacementKind, RotationAction
+from inventory.labels import CATEGORY_LABELS, DEPOT_LEVEL_LABELS, FUNDING_LABELS, ROTATION_ACTION_LABELS, choices
+from inventory.models import ReplacementKind
 
-ACTION_LABELS = {RotationAction.SELL: _l("Sell"), RotationAction.HAND_OVER: _l("Hand over to a user unit"),
-                 RotationAction.DONATE: _l("Donate"), RotationAction.TRANSFER: _l("Transfer to another depot"),
-                 RotationAction.SCRAP: _l("Scrap")}
+ACTION_LABELS = ROTATION_ACTION_LABELS
 REPLACEMENT_LABELS = {ReplacementKind.PURCHASE: _l("Buy new stock"),
                       ReplacementKind.REDUCTION: _l("Reduce the reserve")}
 FUNDING_CHOICES = choices(FUNDING_LABELS)

@@ -15,7 +15,7 @@ from core import clock
 from core.db import Session, unit_of_work
 from core.errors import ConflictError, DomainError, NotFoundError
 from core.models import User
-from inventory.labels import ROTATION_PLAN_STATUS_LABELS
+from inventory.labels import ROTATION_ACTION_LABELS, ROTATION_PLAN_STATUS_LABELS
 from inventory.models import (DocumentKind, Lot, MovementKind, ReplacementKind, RotationAction, RotationLine,
                               RotationPlan, RotationPlanStatus)
 from inventory.queries.stock import rotation_state
@@ -74,7 +74,7 @@ def draft_rotation_plan(depot_id: int, lines: list[RotationLineRequest], actor: 
             errors.append(error)
     if errors:
         raise refuse_lines(errors)
-    document = new_document(depot, DocumentKind.ROTATION, actor, reason=note or "rotation plan")
+    document = new_document(depot, DocumentKind.ROTATION, actor, reason=note or _("rotation plan"))
     plan = RotationPlan(document_id=document.id, depot_id=depot.id, lines=checked)
     Session.add(plan)
     return plan
@@ -182,16 +182,30 @@ def _rotate_out(plan: RotationPlan, line: RotationLine, out: RotationOut, actor:
     else:
         movement = post_movement(plan.document, line.lot, MovementKind.ROTATION_OUT, -out.quantity, actor,
                                  release_reserved=out.quantity, occurred_at=now, rotation_plan_id=plan.id,
-                                 reason=f"rotation: {line.action.value} {line.counterparty or ''}".strip())
+                                 reason=_rotation_out_reason(line))
         movement.proceeds = out.proceeds
     line.executed_quantity += out.quantity
     line.actual_proceeds += out.proceeds
 
 
+def _rotation_out_reason(line: RotationLine) -> str:
+    # Stored like a clerk's own reason, in the language of whoever executes the plan.
+    action = ROTATION_ACTION_LABELS[line.action]
+    if line.counterparty:
+        return _("rotation: %(action)s, to %(counterparty)s", action=action, counterparty=line.counterparty)
+    return _("rotation: %(action)s", action=action)
+
+
+def _replacement_reason(line: RotationLine) -> str:
+    if line.supplier:
+        return _("rotation: replacement from %(supplier)s", supplier=line.supplier)
+    return _("rotation: replacement")
+
+
 def _transfer_out(plan: RotationPlan, line: RotationLine, quantity: int, actor: User, now) -> None:
     """Stock handed to a depot that will use it sooner keeps its batch, cost and funding there."""
     post_movement(plan.document, line.lot, MovementKind.TRANSFER_OUT, -quantity, actor, release_reserved=quantity,
-                  occurred_at=now, rotation_plan_id=plan.id, reason="rotation: transfer to a depot using it sooner")
+                  occurred_at=now, rotation_plan_id=plan.id, reason=_("rotation: transfer to a depot using it sooner"))
     lot = line.lot
     same_batch = ReceiptLine(item_id=lot.item_id, quantity=0, batch_no=lot.batch_no, unit_cost=lot.unit_cost,
                              funding_source=lot.funding_source, production_date=lot.production_date,
@@ -199,7 +213,7 @@ def _transfer_out(plan: RotationPlan, line: RotationLine, quantity: int, actor: 
                              donor=lot.donor, donation_restriction=lot.donation_restriction)
     arrived = lot_for_batch(line.destination, lot.item, same_batch, LinePath(0))
     post_movement(plan.document, arrived, MovementKind.TRANSFER_IN, quantity, actor, occurred_at=now,
-                  rotation_plan_id=plan.id, reason="rotation: transfer from a depot rotating it")
+                  rotation_plan_id=plan.id, reason=_("rotation: transfer from a depot rotating it"))
 
 
 def _rotate_in(plan: RotationPlan, line: RotationLine, arrival: RotationIn, actor: User, now) -> None:
@@ -215,7 +229,7 @@ def _rotate_in(plan: RotationPlan, line: RotationLine, arrival: RotationIn, acto
                           or _expiry_from(item, arrival))
     lot = lot_for_batch(plan.depot, item, receipt, LinePath(0))
     post_movement(plan.document, lot, MovementKind.ROTATION_IN, arrival.quantity, actor, occurred_at=now,
-                  rotation_plan_id=plan.id, reason=f"rotation: replacement from {line.supplier or 'supplier'}")
+                  rotation_plan_id=plan.id, reason=_replacement_reason(line))
     line.replacement_received += arrival.quantity
 
 

@@ -56,6 +56,14 @@ def draft(setting, quantity=10) -> RotationPlan:
     return services.draft_rotation_plan(setting["depot"].id, [line], setting["clerk"])
 
 
+def execute_half(client, plan):
+    """Out 4 of the 10 for 240, and 6 of the 10 replacements in."""
+    return client.post(f"/rotation-plans/{plan.id}/execute", follow_redirects=True, data={
+        "lines-0-line_id": str(plan.lines[0].id), "lines-0-out_quantity": "4", "lines-0-proceeds": "240",
+        "lines-0-in_quantity": "6", "lines-0-batch_no": "NEW-1", "lines-0-production_date": TODAY.isoformat(),
+        "lines-0-unit_cost": "110"})
+
+
 def test_the_due_list_shows_due_and_expired_lots_not_fine_ones(setting, login):
     page = text(login(setting["admin"]).get("/rotation/due"))
     assert "DUE-A" in page and "STALE-A" in page and "DUE-B" in page and "FINE-A" not in page
@@ -138,11 +146,7 @@ def test_approval_needs_a_second_person_and_execution_may_be_partial(setting, lo
     login(setting["admin"])
     page = text(client.post(f"/rotation-plans/{plan.id}/approve", follow_redirects=True))
     assert "approved" in page and "Record execution" in page
-    line_id = plan.lines[0].id
-    page = text(client.post(f"/rotation-plans/{plan.id}/execute", follow_redirects=True, data={
-        "lines-0-line_id": str(line_id), "lines-0-out_quantity": "4", "lines-0-proceeds": "240",
-        "lines-0-in_quantity": "6", "lines-0-batch_no": "NEW-1", "lines-0-production_date": TODAY.isoformat(),
-        "lines-0-unit_cost": "110"}))
+    page = text(execute_half(client, plan))
     assert 'id="plan-status">partially executed<' in page
     assert re.search(r'class="num executed">4<.*?class="num actual">240.00<.*?class="num received">6<', page, re.DOTALL)
     assert Session.scalar(select(Lot.on_hand).where(Lot.batch_no == "NEW-1")) == 6
@@ -269,3 +273,20 @@ def test_the_rotation_pages_and_reports_speak_chinese(setting, login, client):
     assert "下载 XLSX" in report
     journal = text(client.get(f"/reports/journal?{period}", headers=chinese))
     assert "出入库流水账" in journal and "轮换出库" in journal and "rotation_out" not in journal
+
+
+@pytest.mark.parametrize(("locale", "out_reason", "in_reason"), [
+    ("zh_CN", "轮换：出售，交某超市", "轮换：际华集团 补充新品"),
+    ("en", "rotation: Sell, to 某超市", "rotation: replacement from 际华集团"),
+])
+def test_rotation_movements_give_their_reason_in_the_executing_clerks_language(
+        setting, login, locale, out_reason, in_reason):
+    plan = draft(setting)
+    services.approve_rotation_plan(plan.id, setting["admin"])
+    setting["clerk"].locale = locale
+    Session.commit()
+    client = login(setting["clerk"])
+    execute_half(client, plan)
+    page = text(client.get(f"/depots/{setting['depot'].id}/movements"))
+    assert out_reason in page and in_reason in page
+    assert ("rotation:" in page) == (locale == "en")
