@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
 from core.errors import json_error
+from core.field_messages import field_messages
 from core.pagination import Page
 
 
@@ -41,7 +42,7 @@ def query_args(schema: Schema) -> dict:
     try:
         return schema.load(request.args.to_dict())
     except ValidationError as error:
-        raise BadQuery(error.messages) from error
+        raise BadQuery(field_messages(error.messages)) from error
 
 
 def page_json(page: Page, schema: Schema) -> dict:

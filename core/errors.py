@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from core.field_messages import field_messages
+
 
 class DomainError(Exception):
     """A business rule refused the operation; nothing was written."""
@@ -57,17 +59,10 @@ def _domain_error(error: DomainError):
 
 
 def _validation_error(error: ValidationError):
-    return json_error(_("The request has invalid fields."), 422, _flatten(error.messages))
+    return json_error(_("The request has invalid fields."), 422, field_messages(error.messages))
 
 
 def _http_error(error: HTTPException):
     if is_api_request():
         return json_error(error.description or error.name, error.code or 500)
     return render_template("error.html", status=error.code, message=error.description), error.code
-
-
-def _flatten(messages) -> dict:
-    """marshmallow nests messages for `_schema` and lists; keep the field map flat and JSON-safe."""
-    if isinstance(messages, list):
-        return {"_schema": messages}
-    return {str(key): value for key, value in messages.items()}

@@ -1,6 +1,8 @@
 """JSON shapes for capacity agreements and reserve coverage."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core import clock
@@ -9,7 +11,7 @@ from inventory.queries.agreements import DEFAULT_HOURS, EFFECTIVE_STATUSES, expi
 from inventory.queries.coverage import GROUPINGS
 from inventory.schemas import PageQuerySchema
 
-REGION_CODE = validate.Regexp(r"^\d{6}$", error="Six digits, e.g. 510104.")
+REGION_CODE = validate.Regexp(r"^\d{6}$", error=_l("Six digits, e.g. 510104."))
 MAX_HOURS = 720  # thirty days after activation
 
 
@@ -44,16 +46,16 @@ class CreateCapacityAgreementSchema(Schema):
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     region_code = fields.String(required=True, validate=REGION_CODE)
     latitude = fields.Float(load_default=None, allow_none=True,
-                            validate=validate.Range(min=3, max=54, error="China lies between 3° and 54° north."))
+                            validate=validate.Range(min=3, max=54, error=_l("China lies between 3° and 54° north.")))
     longitude = fields.Float(load_default=None, allow_none=True,
-                             validate=validate.Range(min=73, max=136, error="China lies between 73° and 136° east."))
+                             validate=validate.Range(min=73, max=136, error=_l("China lies between 73° and 136° east.")))
     item_id = fields.Integer(required=True, strict=True)
     daily_capacity = fields.Integer(required=True, strict=True,
-                                    validate=validate.Range(min=1, error="Must be more than 0 per day."))
+                                    validate=validate.Range(min=1, error=_l("Must be more than 0 per day.")))
     lead_time_hours = fields.Integer(required=True, strict=True,
-                                     validate=validate.Range(min=0, error="Cannot be negative."))
-    max_quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, error="At least 1."))
-    unit_price = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, error="Cannot be negative."))
+                                     validate=validate.Range(min=0, error=_l("Cannot be negative.")))
+    max_quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, error=_l("At least 1.")))
+    unit_price = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, error=_l("Cannot be negative.")))
     valid_from = fields.Date(required=True)
     valid_to = fields.Date(required=True)
     notes = fields.String(load_default=None, allow_none=True)
@@ -61,7 +63,7 @@ class CreateCapacityAgreementSchema(Schema):
     @validates_schema(skip_on_field_errors=False)
     def _dates_in_order(self, data, **_kwargs):
         if data.get("valid_from") and data.get("valid_to") and data["valid_to"] <= data["valid_from"]:
-            raise ValidationError("Must be after the start date.", "valid_to")
+            raise ValidationError(_("Must be after the start date."), "valid_to")
 
 
 class UpdateCapacityAgreementSchema(CreateCapacityAgreementSchema):
@@ -85,9 +87,9 @@ class HoursField(fields.Field):
         try:
             hours = tuple(int(part) for part in str(value).split(",") if part.strip())
         except ValueError as error:
-            raise ValidationError("Whole hours separated by commas, e.g. 24,48,72.") from error
+            raise ValidationError(_("Whole hours separated by commas, e.g. 24,48,72.")) from error
         if not hours or len(hours) > 8 or not all(1 <= h <= MAX_HOURS for h in hours):
-            raise ValidationError(f"One to eight values, each from 1 to {MAX_HOURS} hours.")
+            raise ValidationError(_("One to eight values, each from 1 to %(max)s hours.", max=MAX_HOURS))
         return tuple(sorted(set(hours)))
 
 

@@ -1,4 +1,5 @@
 """JSON shapes for rotation and the finance reports."""
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from inventory.models import FundingSource, ItemCategory, ReplacementKind, RotationAction
@@ -24,7 +25,7 @@ class PeriodSchema(ReportFilterSchema):
     @validates_schema
     def _ordered(self, data, **_kwargs):
         if data["date_to"] < data["date_from"]:
-            raise ValidationError("Must not be before date_from.", "date_to")
+            raise ValidationError(_("Must not be before date_from."), "date_to")
 
 
 class ValuationQuerySchema(ReportFilterSchema):

@@ -1,10 +1,11 @@
 """JSON shapes for the API: `<Noun>Schema` dumps, `<Verb><Noun>Schema` loads and validates."""
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from inventory.models import DepotLevel, DepotStatus, ItemCategory, OperatorType, RegionLevel
 
-CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]*$", error="Capital letters, digits and dashes only.")
-NOT_NEGATIVE = validate.Range(min=0, error="Cannot be negative.")
+CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]*$", error=_l("Capital letters, digits and dashes only."))
+NOT_NEGATIVE = validate.Range(min=0, error=_l("Cannot be negative."))
 
 
 class RegionSchema(Schema):
@@ -36,9 +37,9 @@ class CreateDepotSchema(Schema):
     code = fields.String(required=True, validate=[validate.Length(min=1, max=32), CODE])
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     level = fields.Enum(DepotLevel, by_value=True, required=True)
-    region_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="Six digits, e.g. 510104."))
-    latitude = fields.Float(load_default=None, validate=validate.Range(min=3, max=54, error="China lies between 3° and 54° north."))
-    longitude = fields.Float(load_default=None, validate=validate.Range(min=73, max=136, error="China lies between 73° and 136° east."))
+    region_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error=_l("Six digits, e.g. 510104.")))
+    latitude = fields.Float(load_default=None, validate=validate.Range(min=3, max=54, error=_l("China lies between 3° and 54° north.")))
+    longitude = fields.Float(load_default=None, validate=validate.Range(min=73, max=136, error=_l("China lies between 73° and 136° east.")))
     operator_type = fields.Enum(OperatorType, by_value=True, required=True)
     capacity_volume_m3 = fields.Decimal(required=True, places=1, validate=NOT_NEGATIVE)
     capacity_weight_t = fields.Decimal(required=True, places=1, validate=NOT_NEGATIVE)
@@ -53,7 +54,7 @@ class UpdateDepotSchema(CreateDepotSchema):
 class PackUnitSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=20))
     factor = fields.Integer(required=True, strict=True,
-                            validate=validate.Range(min=2, error="A pack holds at least 2 base units."))
+                            validate=validate.Range(min=2, error=_l("A pack holds at least 2 base units.")))
 
 
 class ItemSchema(Schema):
@@ -79,11 +80,11 @@ class CreateItemSchema(Schema):
     category = fields.Enum(ItemCategory, by_value=True, required=True)
     base_unit = fields.String(required=True, validate=validate.Length(min=1, max=20))
     unit_weight_kg = fields.Decimal(required=True, places=3,
-                                    validate=validate.Range(min=0, min_inclusive=False, error="Must be more than 0."))
+                                    validate=validate.Range(min=0, min_inclusive=False, error=_l("Must be more than 0.")))
     unit_volume_m3 = fields.Decimal(required=True, places=4,
-                                    validate=validate.Range(min=0, min_inclusive=False, error="Must be more than 0."))
+                                    validate=validate.Range(min=0, min_inclusive=False, error=_l("Must be more than 0.")))
     shelf_life_days = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                     validate=validate.Range(min=1, error="At least one day, or null."))
+                                     validate=validate.Range(min=1, error=_l("At least one day, or null.")))
     rotation_lead_days = fields.Integer(load_default=0, strict=True, validate=NOT_NEGATIVE)
     reference_price = fields.Decimal(required=True, places=2, validate=NOT_NEGATIVE)
     norm_per_person = fields.Decimal(load_default=None, allow_none=True, places=4, validate=NOT_NEGATIVE)

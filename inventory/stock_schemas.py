@@ -1,9 +1,10 @@
 """JSON shapes for the stock API."""
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from inventory.models import FundingSource, MovementKind, Ownership
 
-POSITIVE = validate.Range(min=1, error="Must be more than 0.")
+POSITIVE = validate.Range(min=1, error=_l("Must be more than 0."))
 
 
 class ReceiptLineSchema(Schema):
@@ -13,7 +14,7 @@ class ReceiptLineSchema(Schema):
     batch_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
     production_date = fields.Date(load_default=None, allow_none=True)
     expiry_date = fields.Date(load_default=None, allow_none=True)
-    unit_cost = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, error="Cannot be negative."))
+    unit_cost = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, error=_l("Cannot be negative.")))
     funding_source = fields.Enum(FundingSource, by_value=True, required=True)
     ownership = fields.Enum(Ownership, by_value=True, load_default=Ownership.GOVERNMENT)
     holder = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
@@ -70,7 +71,7 @@ class CreateCountSchema(Schema):
 
 class CountedLineSchema(Schema):
     line_id = fields.Integer(required=True, strict=True)
-    counted = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, error="Cannot be negative."))
+    counted = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, error=_l("Cannot be negative.")))
 
 
 class RecordCountsSchema(Schema):

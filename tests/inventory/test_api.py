@@ -147,3 +147,36 @@ def test_openapi_document_describes_every_api_route(app, client):
               for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")} - {"/openapi.json"}
     assert routes == set(document["paths"])
     assert {"Depot", "Item", "Region", "Error"} <= set(document["components"]["schemas"])
+
+
+BAD_DEPOT = {"code": "x", "level": "galactic", "name": "n" * 121, "capacity_volume_m3": -1, "colour": "red"}
+
+
+@pytest.mark.parametrize("locale, expected", [
+    ("en", {"region_code": "Missing data for required field.", "code": "Capital letters, digits and dashes only.",
+            "level": "Must be one of: central, provincial, municipal, county, township.",
+            "name": "Length must be between 1 and 120.", "capacity_volume_m3": "Cannot be negative.",
+            "colour": "Unknown field."}),
+    ("zh_CN", {"region_code": "缺少必填字段。", "code": "只能使用大写字母、数字和短横线。",
+               "level": "须为以下之一：central, provincial, municipal, county, township。",
+               "name": "长度须在 1 到 120 之间。", "capacity_volume_m3": "不能为负数。", "colour": "未知字段。"}),
+])
+def test_field_messages_speak_the_token_owners_language(client, make_user, api_token, locale, expected):
+    owner = make_user(Role.ADMIN)
+    owner.locale = locale
+    Session.commit()
+    body = assert_error_shape(client.post("/api/v1/depots", json=BAD_DEPOT, headers=api_token(owner)), 422)
+    assert {field: body["fields"][field] for field in expected} == {f: [m] for f, m in expected.items()}
+
+
+def test_query_and_cross_field_messages_speak_the_token_owners_language(client, make_user, api_token):
+    owner = make_user(Role.FINANCE)
+    owner.locale = "zh_CN"
+    Session.commit()
+    headers = api_token(owner)
+    body = assert_error_shape(client.get("/api/v1/reports/rotation?date_from=someday&date_to=2026-01-01",
+                                         headers=headers), 400)
+    assert body["fields"] == {"date_from": ["不是有效的日期。"]}
+    body = assert_error_shape(client.get("/api/v1/reports/rotation?date_from=2026-02-01&date_to=2026-01-01",
+                                         headers=headers), 400)
+    assert body["fields"] == {"date_to": ["不能早于 date_from。"]}
