@@ -33,6 +33,7 @@ FUNDING_BY_LEVEL = {DepotLevel.CENTRAL: FundingSource.CENTRAL, DepotLevel.PROVIN
 DONORS = ["中国红十字会总会", "中华慈善总会", "深圳壹基金公益基金会", "中国扶贫基金会"]
 HOLDERS = ["际华集团股份有限公司", "中国供销集团", "本地物资储运企业"]
 EQUIPMENT_SHARE = Decimal("0.01")  # boats, pumps, generators: a few per depot
+OPENING_REASON = "期初库存（演示） opening stock (demo)"  # bilingual, like the demo users' names
 
 
 @dataclass
@@ -120,7 +121,7 @@ def _load_chunk(session: OrmSession, depots: list[Depot], items: list[Item], tod
         {"lot_id": ids[(lot["depot_id"], lot["item_id"], lot["batch_no"])], "depot_id": lot["depot_id"],
          "item_id": lot["item_id"], "kind": MovementKind.RECEIPT, "quantity": lot["on_hand"],
          "unit_cost": lot["unit_cost"], "occurred_at": _received_at(lot, today), "recorded_at": utcnow(),
-         "actor_id": actor_id, "reason": "opening stock (demo)",
+         "actor_id": actor_id, "reason": OPENING_REASON,
          "document_id": documents[(lot["depot_id"], _received_at(lot, today).year)]} for lot in lots])
     session.commit()
     return len(lots)
@@ -141,7 +142,7 @@ def _documents(session: OrmSession, lots: list[dict], today: date, actor_id: int
         first_arrival[key] = min(first_arrival[key], arrived)
     rows = [{"depot_id": depot_id, "kind": DocumentKind.RECEIPT, "year": year, "sequence": 1,
              "number": f"RK-{year}-000001", "created_by_id": actor_id, "created_at": utcnow(),
-             "occurred_at": arrived, "reason": "opening stock (demo)", "counterparty": None}
+             "occurred_at": arrived, "reason": OPENING_REASON, "counterparty": None}
             for (depot_id, year), arrived in first_arrival.items()]
     session.execute(insert(Document), rows)
     session.execute(insert(DocumentSequence), [{"depot_id": r["depot_id"], "kind": DocumentKind.RECEIPT,

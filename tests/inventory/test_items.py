@@ -32,6 +32,8 @@ def test_admin_adds_an_item_with_a_pack_unit(admin_client):
     item = Session.scalar(select(Item).where(Item.code == "JZ-BR-009"))
     assert [(p.name, p.factor) for p in item.pack_units] == [("bale", 10)]
     assert "JZ-BR-009" in admin_client.get("/items?q=棉被").get_data(as_text=True)
+    chinese = admin_client.get("/items?q=棉被", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "<td>捆 = 10</td>" in chinese  # a pack unit the catalog knows is named in the reader's language
 
 
 @pytest.mark.parametrize("field, value, message", [
