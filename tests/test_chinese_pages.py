@@ -1,0 +1,154 @@
+"""Every page each role can reach, read in Chinese, holds no English word apart from the data and a few names.
+
+The template test (tests/test_i18n.py) proves the templates mark their text. This one reads the pages as they
+are served, so it also catches English that comes from Python: labels, statuses, units, flash messages and the
+reasons the system writes. Each role starts at the home page and follows every link (two of each kind), with a
+world that has one of everything: lots due and expired, a transfer on its way, a count, a scrap request, a
+rotation plan and a capacity agreement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from sqlalchemy import Enum, String, Text, select
+
+from core import clock
+from core.db import Base, Session
+from core.models import Role
+from inventory import services
+from inventory.services import IssueLine, RotationLineRequest, ScrapRequestLine, TransferRequest
+from inventory.services.agreements import create_agreement
+from tests.factories import PASSWORD
+from tests.inventory.test_agreements import agreement_data
+
+pytestmark = pytest.mark.usefixtures("reconciled")
+
+# Names that read the same in a Chinese page: the language switch, file formats, their extensions and a
+# spreadsheet program, the region code standard (GB/T 2260), the currency, the time zone and the date notation.
+ALLOWED_WORDS = {"English", "CSV", "XLSX", "csv", "xlsx", "Excel", "GB", "CNY", "UTC", "YYYY", "MM", "DD"}
+CODE = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")  # item codes (JZ-BR-001) and document numbers (RK-2026-000001)
+SKIPPED = ("/api/", "/static/", "/logout")
+SAME_KIND_PAGES = 2  # pages visited per path shape, e.g. /depots/N/stock
+
+
+@pytest.fixture
+def world(make_depot, make_item, make_user, receive, expire):
+    today = clock.today()
+    depot, other = make_depot(name="武侯区救灾物资储备库"), make_depot(name="锦江区救灾物资储备库")
+    quilts = make_item(
+        name="棉被",
+        name_en="quilt",
+        pack_units=[{"name": "bale", "factor": 10}],
+        shelf_life_days=730,
+        rotation_lead_days=60,
+    )
+    users = {role: make_user(role, depots=[depot, other] if role == Role.CLERK else ()) for role in Role}
+    admin, clerk = users[Role.ADMIN], users[Role.CLERK]
+    due = receive(depot, quilts, 40, "Q-DUE", expiry=today + timedelta(days=20), unit_cost=Decimal(150))
+    expire(receive(depot, quilts, 6, "Q-OLD"), days_ago=4)
+    receive(other, quilts, 30, "Q-FINE")
+    services.issue_stock(services.Issue(depot.id, [IssueLine(quilts.id, 2)], recipient="簇桥街道"), clerk)
+    transfer = services.draft_transfer(TransferRequest(depot.id, other.id, [IssueLine(quilts.id, 5)]), clerk)
+    services.approve_transfer(transfer.id, admin)
+    services.ship_transfer(transfer.id, clerk)
+    services.open_count(other.id, clerk)
+    services.request_scrap(depot.id, [ScrapRequestLine(due.id, 1)], "受潮霉变", clerk)
+    sale = RotationLineRequest(
+        due.id,
+        10,
+        "sell",
+        "purchase",
+        counterparty="某超市",
+        expected_unit_proceeds=Decimal(60),
+        replacement_quantity=10,
+        replacement_unit_cost=Decimal(160),
+    )
+    services.draft_rotation_plan(depot.id, [sale], clerk)
+    create_agreement(agreement_data(quilts))
+    for user in users.values():
+        user.locale = "zh_CN"
+    Session.commit()
+    return users
+
+
+class _Page(HTMLParser):
+    """The visible text of a page (with its titles and placeholders) and its links. ``<code>`` holds codes
+    (a file's column names), which stay as they are."""
+
+    def __init__(self):
+        super().__init__()
+        self.text: list[str] = []
+        self.links: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self._hidden += tag in ("script", "style", "code")
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        self.text.extend(attrs[name] for name in ("title", "placeholder", "aria-label", "alt") if attrs.get(name))
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in ("script", "style", "code")
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.text.append(data)
+
+
+def stored_text() -> list[str]:
+    """Every text the database holds apart from enum codes: names, codes, numbers and reasons people typed."""
+    values = set()
+    for table in Base.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, String | Text) and not isinstance(c.type, Enum)]
+        if columns:
+            for row in Session.execute(select(*columns)):
+                values.update(value for value in row if isinstance(value, str) and value)
+    return sorted(values, key=len, reverse=True)
+
+
+def english_words(text: str, data: list[str]) -> set[str]:
+    for value in data:
+        text = text.replace(value, " ")
+    return set(re.findall(r"[A-Za-z]{2,}", CODE.sub(" ", text))) - ALLOWED_WORDS
+
+
+def crawl(client) -> dict[str, str]:
+    """Visible text of each HTML page reachable from home by links, keyed by path."""
+    seen, queue, kinds, pages = set(), ["/"], Counter(), {}
+    while queue:
+        url = queue.pop(0)
+        kind = re.sub(r"\d+", "N", urlparse(url).path)
+        if url in seen or kinds[kind] >= SAME_KIND_PAGES:
+            continue
+        seen.add(url)
+        kinds[kind] += 1
+        response = client.get(url)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        page = _Page()
+        page.feed(response.get_data(as_text=True))
+        pages[url] = " ".join(page.text)
+        for href in page.links:
+            link = urlparse(urljoin(url, href))
+            if not link.netloc and not link.path.startswith(SKIPPED) and "format=" not in link.query:
+                queue.append(link.path + (f"?{link.query}" if link.query else ""))
+    return pages
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_page_a_role_reaches_speaks_chinese(world, client, role):
+    user = world[role]
+    assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
+    pages = crawl(client)
+    assert len(pages) >= 5, sorted(pages)
+    data = stored_text()
+    left = {url: sorted(words) for url, text in pages.items() if (words := english_words(text, data))}
+    assert not left, f"English left on {role.value}'s pages: {left}"
