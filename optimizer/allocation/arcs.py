@@ -64,7 +64,7 @@ def unique_pairs(s: np.ndarray, p: np.ndarray, n_points: int) -> tuple[np.ndarra
 
 
 def build_arcs(inst: Instance, units: np.ndarray, pair_s: np.ndarray, pair_p: np.ndarray) -> Arcs:
-    """Delivery arcs from candidate (source, point) pairs to the given demand units of one item."""
+    """Delivery arcs from distinct candidate (source, point) pairs to the given demand units of one item."""
     u_s, u_u = _join_pairs_units(inst, units, pair_s, pair_p)
     parts, origin = [], []  # origin: the (source, unit) row of each depot arc, -1 for agreement arcs
     for m in range(len(inst.modes)):
