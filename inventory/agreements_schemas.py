@@ -9,9 +9,8 @@ from core import clock
 from inventory.models import AgreementStatus
 from inventory.queries.agreements import DEFAULT_HOURS, EFFECTIVE_STATUSES, expiring_soon
 from inventory.queries.coverage import GROUPINGS
-from inventory.schemas import PageQuerySchema
+from inventory.schemas import LATITUDE, LONGITUDE, NOT_NEGATIVE, REGION_CODE, PageQuerySchema
 
-REGION_CODE = validate.Regexp(r"^\d{6}$", error=_l("Six digits, e.g. 510104."))
 MAX_HOURS = 720  # thirty days after activation
 
 
@@ -45,17 +44,14 @@ class CreateCapacityAgreementSchema(Schema):
     contact_person = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80))
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     region_code = fields.String(required=True, validate=REGION_CODE)
-    latitude = fields.Float(load_default=None, allow_none=True,
-                            validate=validate.Range(min=3, max=54, error=_l("China lies between 3° and 54° north.")))
-    longitude = fields.Float(load_default=None, allow_none=True,
-                             validate=validate.Range(min=73, max=136, error=_l("China lies between 73° and 136° east.")))
+    latitude = fields.Float(load_default=None, allow_none=True, validate=LATITUDE)
+    longitude = fields.Float(load_default=None, allow_none=True, validate=LONGITUDE)
     item_id = fields.Integer(required=True, strict=True)
     daily_capacity = fields.Integer(required=True, strict=True,
                                     validate=validate.Range(min=1, error=_l("Must be more than 0 per day.")))
-    lead_time_hours = fields.Integer(required=True, strict=True,
-                                     validate=validate.Range(min=0, error=_l("Cannot be negative.")))
+    lead_time_hours = fields.Integer(required=True, strict=True, validate=NOT_NEGATIVE)
     max_quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, error=_l("At least 1.")))
-    unit_price = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, error=_l("Cannot be negative.")))
+    unit_price = fields.Decimal(required=True, places=2, validate=NOT_NEGATIVE)
     valid_from = fields.Date(required=True)
     valid_to = fields.Date(required=True)
     notes = fields.String(load_default=None, allow_none=True)

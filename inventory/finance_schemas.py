@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from inventory.models import FundingSource, ItemCategory, ReplacementKind, RotationAction
+from inventory.schemas import REGION_CODE
 
 FORMATS = validate.OneOf(["json", "csv", "xlsx"])
 LEVELS = validate.OneOf(["central", "provincial", "municipal", "county", "township"])
@@ -10,7 +11,7 @@ LEVELS = validate.OneOf(["central", "provincial", "municipal", "county", "townsh
 
 class ReportFilterSchema(Schema):
     level = fields.String(load_default=None, validate=LEVELS)
-    region_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
+    region_code = fields.String(load_default=None, validate=REGION_CODE)
     funding_source = fields.Enum(FundingSource, by_value=True, load_default=None)
     category = fields.Enum(ItemCategory, by_value=True, load_default=None)
     format = fields.String(load_default="json", validate=FORMATS)
@@ -36,7 +37,7 @@ class DueQuerySchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     level = fields.String(load_default=None, validate=LEVELS)
-    region_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
+    region_code = fields.String(load_default=None, validate=REGION_CODE)
     depot_id = fields.Integer(load_default=None)
     category = fields.Enum(ItemCategory, by_value=True, load_default=None)
     within_days = fields.Integer(load_default=None, validate=validate.Range(min=0, max=3650))

@@ -6,6 +6,10 @@ from inventory.models import DepotLevel, DepotStatus, ItemCategory, OperatorType
 
 CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]*$", error=_l("Capital letters, digits and dashes only."))
 NOT_NEGATIVE = validate.Range(min=0, error=_l("Cannot be negative."))
+MORE_THAN_ZERO = validate.Range(min=0, min_inclusive=False, error=_l("Must be more than 0."))
+REGION_CODE = validate.Regexp(r"^\d{6}$", error=_l("Six digits, e.g. 510104."))
+LATITUDE = validate.Range(min=3, max=54, error=_l("China lies between 3° and 54° north."))
+LONGITUDE = validate.Range(min=73, max=136, error=_l("China lies between 73° and 136° east."))
 
 
 class RegionSchema(Schema):
@@ -37,9 +41,9 @@ class CreateDepotSchema(Schema):
     code = fields.String(required=True, validate=[validate.Length(min=1, max=32), CODE])
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     level = fields.Enum(DepotLevel, by_value=True, required=True)
-    region_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error=_l("Six digits, e.g. 510104.")))
-    latitude = fields.Float(load_default=None, validate=validate.Range(min=3, max=54, error=_l("China lies between 3° and 54° north.")))
-    longitude = fields.Float(load_default=None, validate=validate.Range(min=73, max=136, error=_l("China lies between 73° and 136° east.")))
+    region_code = fields.String(required=True, validate=REGION_CODE)
+    latitude = fields.Float(load_default=None, validate=LATITUDE)
+    longitude = fields.Float(load_default=None, validate=LONGITUDE)
     operator_type = fields.Enum(OperatorType, by_value=True, required=True)
     capacity_volume_m3 = fields.Decimal(required=True, places=1, validate=NOT_NEGATIVE)
     capacity_weight_t = fields.Decimal(required=True, places=1, validate=NOT_NEGATIVE)
@@ -79,10 +83,8 @@ class CreateItemSchema(Schema):
     name_en = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
     category = fields.Enum(ItemCategory, by_value=True, required=True)
     base_unit = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    unit_weight_kg = fields.Decimal(required=True, places=3,
-                                    validate=validate.Range(min=0, min_inclusive=False, error=_l("Must be more than 0.")))
-    unit_volume_m3 = fields.Decimal(required=True, places=4,
-                                    validate=validate.Range(min=0, min_inclusive=False, error=_l("Must be more than 0.")))
+    unit_weight_kg = fields.Decimal(required=True, places=3, validate=MORE_THAN_ZERO)
+    unit_volume_m3 = fields.Decimal(required=True, places=4, validate=MORE_THAN_ZERO)
     shelf_life_days = fields.Integer(load_default=None, allow_none=True, strict=True,
                                      validate=validate.Range(min=1, error=_l("At least one day, or null.")))
     rotation_lead_days = fields.Integer(load_default=0, strict=True, validate=NOT_NEGATIVE)
@@ -102,7 +104,7 @@ class PageQuerySchema(Schema):
 
 class DepotQuerySchema(PageQuerySchema):
     level = fields.Enum(DepotLevel, by_value=True, load_default=None)
-    region_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
+    region_code = fields.String(load_default=None, validate=REGION_CODE)
     q = fields.String(load_default=None)
     status = fields.Enum(DepotStatus, by_value=True, load_default=None)
 
@@ -114,5 +116,5 @@ class ItemQuerySchema(PageQuerySchema):
 
 class RegionQuerySchema(PageQuerySchema):
     level = fields.Enum(RegionLevel, by_value=True, load_default=None)
-    parent_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
+    parent_code = fields.String(load_default=None, validate=REGION_CODE)
     q = fields.String(load_default=None)

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from inventory.models import FundingSource, MovementKind, Ownership
+from inventory.schemas import NOT_NEGATIVE, REGION_CODE
 
 POSITIVE = validate.Range(min=1, error=_l("Must be more than 0."))
 
@@ -14,7 +15,7 @@ class ReceiptLineSchema(Schema):
     batch_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
     production_date = fields.Date(load_default=None, allow_none=True)
     expiry_date = fields.Date(load_default=None, allow_none=True)
-    unit_cost = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, error=_l("Cannot be negative.")))
+    unit_cost = fields.Decimal(required=True, places=2, validate=NOT_NEGATIVE)
     funding_source = fields.Enum(FundingSource, by_value=True, required=True)
     ownership = fields.Enum(Ownership, by_value=True, load_default=Ownership.GOVERNMENT)
     holder = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
@@ -71,7 +72,7 @@ class CreateCountSchema(Schema):
 
 class CountedLineSchema(Schema):
     line_id = fields.Integer(required=True, strict=True)
-    counted = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, error=_l("Cannot be negative.")))
+    counted = fields.Integer(required=True, strict=True, validate=NOT_NEGATIVE)
 
 
 class RecordCountsSchema(Schema):
@@ -117,7 +118,7 @@ class ShortfallQuerySchema(Schema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     level = fields.String(load_default=None, validate=validate.OneOf(
         ["central", "provincial", "municipal", "county", "township"]))
-    region_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
+    region_code = fields.String(load_default=None, validate=REGION_CODE)
     item_id = fields.Integer(load_default=None)
 
 
