@@ -28,4 +28,14 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(LOCAL_ZONE).date()
 
 
-__all__ = ["today", "start_of_day", "end_of_day", "local_date", "utcnow", "LOCAL_ZONE"]
+def local_iso(moment: datetime) -> str:
+    """An instant as ISO 8601 on the local wall clock, with its offset: what people read, still unambiguous."""
+    return moment.astimezone(LOCAL_ZONE).isoformat(timespec="seconds")
+
+
+def utc_offset() -> str:
+    """The local zone's offset from UTC now, e.g. "+08:00"."""
+    return datetime.now(LOCAL_ZONE).isoformat(timespec="seconds")[-6:]
+
+
+__all__ = ["today", "start_of_day", "end_of_day", "local_date", "local_iso", "utc_offset", "utcnow", "LOCAL_ZONE"]

@@ -97,8 +97,9 @@ def journal_statement(date_from: date, date_to: date, filters: ReportFilters | N
 
 
 def journal_row(movement: Movement, number: str, depot: str, item: str, batch: str) -> dict:
-    return {"document": number, "occurred_at": movement.occurred_at.isoformat(timespec="seconds"),
-            "recorded_at": movement.recorded_at.isoformat(timespec="seconds"), "depot": depot, "item": item,
+    # Local times, like every page, and like the period's calendar days that chose these rows.
+    return {"document": number, "occurred_at": clock.local_iso(movement.occurred_at),
+            "recorded_at": clock.local_iso(movement.recorded_at), "depot": depot, "item": item,
             "batch": batch, "kind": movement.kind.value, "quantity": movement.quantity,
             "unit_cost": movement.unit_cost, "value": _money(movement.quantity * movement.unit_cost),
             "proceeds": movement.proceeds, "actor_id": movement.actor_id, "reason": movement.reason,

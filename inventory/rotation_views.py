@@ -348,6 +348,6 @@ def journal_report():
                                    offset=(number - 1) * per_page)
     return render_template("inventory/reports/journal.html", form=form, page=Page(rows, number, per_page,
                                                                                   totals["movements"]),
-                           totals=totals, period=(date_from, date_to), labels=labels,
+                           totals=totals, period=(date_from, date_to), labels=labels, utc_offset=clock.utc_offset(),
                            download_urls=_download_urls("finance_api.journal_report", date_from=date_from,
                                                     date_to=date_to, **filters))

@@ -75,6 +75,17 @@ def test_journal_lists_every_movement_of_the_period_with_its_document(history):
     assert [(row["kind"], row["quantity"], row["document"][:2]) for row in february] == [("issue", -120, "CK")]
 
 
+def test_journal_times_are_local_like_the_days_that_chose_them(history, make_user, login):
+    """An issue at 10:00 UTC belongs to its local day and is shown at its local time, with the offset in the data."""
+    local = at(FEBRUARY).astimezone(clock.LOCAL_ZONE)
+    february, _ = reports.journal(FEBRUARY, FEBRUARY)
+    assert february[0]["occurred_at"] == local.isoformat(timespec="seconds")
+    page = login(make_user(Role.FINANCE)).get(f"/reports/journal?date_from={FEBRUARY}&date_to={FEBRUARY}")
+    text = page.get_data(as_text=True)
+    offset = local.isoformat()[-6:]  # e.g. +08:00
+    assert f"<td>{local:%Y-%m-%d %H:%M}</td>" in text and f"Local times (UTC{offset})" in text
+
+
 def test_rotation_report_equals_the_rotation_movements(history):
     report = reports.rotation_report(TODAY - timedelta(days=7), TODAY)
     moves = [m for m in ledger() if m.rotation_plan_id]
