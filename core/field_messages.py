@@ -48,9 +48,7 @@ def field_messages(messages) -> dict:
     """A ValidationError's messages as a flat, JSON-safe field map in the reader's language.
 
     marshmallow nests schema-wide messages under ``_schema`` or gives them as a list."""
-    if isinstance(messages, list):
-        return {"_schema": _translated(messages)}
-    return {str(key): _translated(value) for key, value in messages.items()}
+    return _translated({"_schema": messages} if isinstance(messages, list) else messages)
 
 
 def _translated(messages):

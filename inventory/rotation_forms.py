@@ -18,7 +18,6 @@ from core.forms import LineForm, LineList, LinesForm, entered, optional_int
 from inventory.labels import CATEGORY_LABELS, DEPOT_LEVEL_LABELS, FUNDING_LABELS, ROTATION_ACTION_LABELS, choices
 from inventory.models import ReplacementKind
 
-ACTION_LABELS = ROTATION_ACTION_LABELS
 REPLACEMENT_LABELS = {ReplacementKind.PURCHASE: _l("Buy new stock"),
                       ReplacementKind.REDUCTION: _l("Reduce the reserve")}
 FUNDING_CHOICES = choices(FUNDING_LABELS)
@@ -33,7 +32,7 @@ class PlanLineForm(LineForm):
     lot_id = SelectField(_l("Batch"), coerce=optional_int, choices=[])
     quantity = IntegerField(_l("Quantity"), validators=[
         Optional(), NumberRange(min=1, message=_l("Must be more than 0."))])
-    action = SelectField(_l("Action"), choices=choices(ACTION_LABELS))
+    action = SelectField(_l("Action"), choices=choices(ROTATION_ACTION_LABELS))
     counterparty = StringField(_l("Buyer or receiving unit"), validators=[Optional(), Length(max=200)])
     destination_code = StringField(_l("Destination depot code"), validators=[Optional(), Length(max=32)])
     expected_unit_proceeds = DecimalField(_l("Expected proceeds per unit (CNY)"), places=2, validators=[

@@ -18,7 +18,6 @@ from inventory import rotation_pages_queries as pages
 from inventory.models import DepotLevel, ItemCategory, ReplacementKind, RotationAction, RotationPlanStatus
 from inventory.reports import ReportFilters
 from inventory.rotation_forms import (
-    ACTION_LABELS,
     REPLACEMENT_LABELS,
     ActionForm,
     AsOfFilterForm,
@@ -36,7 +35,7 @@ OPEN = (RotationPlanStatus.APPROVED, RotationPlanStatus.PARTIALLY_EXECUTED)
 
 @bp.app_context_processor
 def _rotation_labels() -> dict:
-    return {"action_labels": ACTION_LABELS, "replacement_labels": REPLACEMENT_LABELS,
+    return {"action_labels": labels.ROTATION_ACTION_LABELS, "replacement_labels": REPLACEMENT_LABELS,
             "plan_status_labels": STATUS_LABELS}
 
 
