@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from core.models import Role
 from tests.browser.steps import open_signed_in
+from tests.chinese import english_words
 
 pytestmark = pytest.mark.browser
 
@@ -32,11 +33,7 @@ def clerk_depot(make_depot, make_item, make_user):
 
 def english_left(page, data: list[str]) -> list[str]:
     """English words in the page's visible text once the known data strings are taken out."""
-    text = page.inner_text("body")
-    for value in sorted(data, key=len, reverse=True):
-        text = text.replace(value, " ")
-    text = DOCUMENT_NUMBER.sub(" ", text)
-    return sorted(set(re.findall(r"[A-Za-z]{2,}", text)) - ALLOWED_WORDS)
+    return sorted(english_words(page.inner_text("body"), data, ALLOWED_WORDS, DOCUMENT_NUMBER))
 
 
 def assert_all_chinese(page, data: list[str]) -> None:
