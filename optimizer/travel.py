@@ -12,7 +12,8 @@ from typing import Protocol
 
 import numpy as np
 
-EARTH_RADIUS_KM = 6371.0
+# The IUGG mean Earth radius: the one radius every distance in the project is computed with.
+EARTH_RADIUS_KM = 6371.0088
 
 
 class Located(Protocol):
@@ -36,13 +37,25 @@ class TravelProvider(Protocol):
     def matrices(self, sources: Sequence[Located], points: Sequence[Located]) -> dict[str, TravelMatrix]: ...
 
 
+def great_circle_km(
+    lat1: float | np.ndarray, lon1: float | np.ndarray, lat2: float | np.ndarray, lon2: float | np.ndarray
+) -> float | np.ndarray:
+    """Great-circle (haversine) distance in km between points given in degrees, element by element.
+
+    Takes Python floats (and returns a float) or numpy arrays that broadcast against each other (and returns
+    an array of their broadcast shape).
+    """
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dlon = np.radians(lon2) - np.radians(lon1)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return float(km) if np.ndim(km) == 0 else km
+
+
 def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
     """Great-circle distance between every row point (lat1, lon1) and column point (lat2, lon2)."""
-    p1, p2 = np.radians(lat1)[:, None], np.radians(lat2)[None, :]
-    dlat = p2 - p1
-    dlon = np.radians(lon2)[None, :] - np.radians(lon1)[:, None]
-    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    lat1, lon1, lat2, lon2 = (np.asarray(a, dtype=float) for a in (lat1, lon1, lat2, lon2))
+    return great_circle_km(lat1[:, None], lon1[:, None], lat2[None, :], lon2[None, :])
 
 
 @dataclass(frozen=True)

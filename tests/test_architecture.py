@@ -15,7 +15,10 @@ MAY_IMPORT = {
     "seed": {"core", "inventory", "seed"},
     "dispatch": {"core", "inventory", "dispatch", "optimizer"},
 }
-OPTIMIZER_THIRD_PARTY = {"numpy", "ortools", "pyvrp"}
+OPTIMIZER_THIRD_PARTY = {"numpy", "ortools"}
+# Benchmarks and research code may use their own extras (the ``bench`` extra: PyVRP, for comparison).
+BENCH_THIRD_PARTY = {"pyvrp"}
+BENCH = ROOT / "optimizer" / "bench"
 # The factory is the composition root: it registers every package's blueprints and commands.
 COMPOSITION_ROOT = ROOT / "core" / "app.py"
 
@@ -28,6 +31,22 @@ def imported_roots(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             roots.add(node.module.split(".")[0])
     return roots
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Full dotted names of every module a file imports (``from a.b import c`` counts as ``a.b`` and ``a.b.c``)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def python_files(*folders: Path):
+    for folder in folders:
+        yield from (p for p in folder.rglob("*.py") if ".venv" not in p.parts)
 
 
 @pytest.mark.parametrize("package", sorted(MAY_IMPORT))
@@ -44,5 +63,14 @@ def test_optimizer_uses_only_the_standard_library_numpy_and_ortools():
 
     allowed = set(sys.stdlib_module_names) | OPTIMIZER_THIRD_PARTY | {"optimizer"}
     for path in (ROOT / "optimizer").rglob("*.py"):
-        extra = imported_roots(path) - allowed
+        extra = imported_roots(path) - allowed - (BENCH_THIRD_PARTY if BENCH in path.parents else set())
         assert not extra, f"{path.relative_to(ROOT)} imports {extra}"
+
+
+def test_only_benchmarks_and_tests_import_optimizer_bench():
+    product = [ROOT / package for package in sorted(PROJECT)]
+    for path in python_files(*product):
+        if BENCH in path.parents:
+            continue
+        uses = {name for name in imported_modules(path) if name.split(".")[:2] == ["optimizer", "bench"]}
+        assert not uses, f"{path.relative_to(ROOT)} imports {uses}"

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from optimizer.allocation import allocate, prepare
 from optimizer.baseline import greedy_allocate
+from optimizer.bench.scenarios import small_random
 from optimizer.problem import UNMET_REASONS, lex_leq
-from optimizer.scenarios import small_random
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.cvrp import RuinAndRecreate, fleet_bound, solve_cvrp
-from optimizer.cvrplib import check_solution, parse_vrp, read_sol, read_vrp, route_cost
+from optimizer.bench.cvrp import RuinAndRecreate, fleet_bound, solve_cvrp
+from optimizer.bench.cvrplib import check_solution, parse_vrp, read_sol, read_vrp, route_cost
 
 DATA = Path(__file__).parent / "data"
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from optimizer.problem import DemandPoint, Source
-from optimizer.travel import GreatCircleTravel, ModeParams, haversine_km
+from optimizer.travel import EARTH_RADIUS_KM, GreatCircleTravel, ModeParams, great_circle_km, haversine_km
 
 BEIJING = (39.9042, 116.4074)
 SHANGHAI = (31.2304, 121.4737)
@@ -24,6 +24,23 @@ def test_haversine_beijing_shanghai():
     km = haversine_km(np.array([BEIJING[0]]), np.array([BEIJING[1]]), np.array([SHANGHAI[0]]), np.array([SHANGHAI[1]]))
     assert km.shape == (1, 1)
     assert km[0, 0] == pytest.approx(1067, abs=5)
+
+
+def test_great_circle_takes_floats_and_gives_a_float():
+    km = great_circle_km(*BEIJING, *SHANGHAI)
+    assert isinstance(km, float)
+    assert km == pytest.approx(1067.3, abs=0.5)
+    # A quarter of a meridian is a quarter of the circumference.
+    assert great_circle_km(0.0, 0.0, 90.0, 0.0) == pytest.approx(math.pi * EARTH_RADIUS_KM / 2)
+
+
+def test_great_circle_broadcasts_arrays_and_the_matrix_uses_it():
+    lats, lons = np.array([BEIJING[0], SHANGHAI[0]]), np.array([BEIJING[1], SHANGHAI[1]])
+    pairwise = great_circle_km(lats[:, None], lons[:, None], lats[None, :], lons[None, :])
+    assert pairwise.shape == (2, 2)
+    assert pairwise[0, 1] == pytest.approx(great_circle_km(*BEIJING, *SHANGHAI))
+    assert np.array_equal(haversine_km(lats, lons, lats, lons), pairwise)
+    assert great_circle_km(lats, lons, *SHANGHAI)[1] == 0.0
 
 
 def test_zero_distance_costs_only_handling():

@@ -26,7 +26,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.constraint_solver.routing_parameters_pb2 import RoutingSearchParameters
 
-from optimizer.cvrplib import CvrpInstance, route_cost
+from optimizer.bench.cvrplib import CvrpInstance, route_cost
 
 Routes = list[list[int]]
 

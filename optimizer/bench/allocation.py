@@ -1,25 +1,15 @@
-"""Benchmark: ``python -m optimizer.bench [--quick] [--cvrplib FOLDER] [--time-limit SECONDS]``.
-
-Prints one JSON line per case. Allocation cases report wall time, every objective level, the KPIs, and the
-greedy baseline's on the same scenario, with whether the plan is lexicographically no worse than greedy.
-With ``--cvrplib``, the routing cases from ``optimizer.routing_bench`` follow.
-"""
+"""Allocation cases: the optimizer and the greedy baseline on one generated scenario, side by side."""
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import time
 from collections import Counter
 from dataclasses import asdict
 
-from optimizer import scenarios
 from optimizer.allocation import allocate
 from optimizer.allocation.parallel import available_cores
 from optimizer.baseline import greedy_allocate
 from optimizer.problem import AllocationProblem, AllocationResult, lex_leq
-from optimizer.routing_bench import run_cvrplib_cases
 
 # (scenario, pricing). With pricing (column generation) the plan is optimal over the whole network. The
 # national peak also runs without it: optimal over the pruned candidate arcs (seeded with greedy's arcs) only,
@@ -72,31 +62,3 @@ def _strictly_better(plan: AllocationResult, greedy: AllocationResult) -> bool |
     if g.unmet_weighted == 0 and g.late_weighted == 0:
         return None
     return (p.unmet_weighted, p.late_weighted) < (g.unmet_weighted, g.late_weighted)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m optimizer.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small cases only (under a minute in total)")
-    parser.add_argument("--cvrplib", metavar="FOLDER", help="also run the routing cases on CVRPLIB instances")
-    parser.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS", help="per routing case")
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
-    makers = {
-        "county": scenarios.county_event,
-        "provincial": scenarios.provincial_event,
-        "national": scenarios.national_peak,
-    }
-    for name, pricing in QUICK_CASES if args.quick else FULL_CASES:
-        _emit(allocation_case(name, makers[name](args.seed), args.seed, pricing))
-    if args.cvrplib:
-        for row in run_cvrplib_cases(args.cvrplib, args.time_limit, args.quick):
-            _emit(row)
-    return 0
-
-
-def _emit(row: dict) -> None:
-    print(json.dumps(row, default=float), flush=True)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

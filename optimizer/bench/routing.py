@@ -1,6 +1,6 @@
 """Benchmark of the CVRP solver on CVRPLIB instances against their best-known solutions.
 
-Run alone: ``python -m optimizer.routing_bench FOLDER [--time-limit 10] [--quick]`` prints one
+Run alone: ``python -m optimizer.bench.routing FOLDER [--time-limit 10] [--quick]`` prints one
 JSON line per instance and a summary line. The folder holds ``<name>.vrp`` files and a
 ``bks.csv`` with columns ``instance,bks``. PyVRP, when installed (the optional ``bench``
 extra), is run on the same instances, fleet bound and time limit for comparison.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from optimizer.cvrp import fleet_bound, solve_cvrp
-from optimizer.cvrplib import CvrpInstance, check_solution, read_vrp, route_cost
+from optimizer.bench.cvrp import fleet_bound, solve_cvrp
+from optimizer.bench.cvrplib import CvrpInstance, check_solution, read_vrp, route_cost
 
 QUICK_INSTANCES = 3
 QUICK_TIME_LIMIT_S = 2.0

@@ -1,0 +1,44 @@
+"""Benchmark: ``python -m optimizer.bench [--quick] [--cvrplib FOLDER] [--time-limit SECONDS]``.
+
+Prints one JSON line per case. Allocation cases report wall time, every objective level, the KPIs, and the
+greedy baseline's on the same scenario, with whether the plan is lexicographically no worse than greedy.
+With ``--cvrplib``, the routing cases from ``optimizer.bench.routing`` follow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from optimizer.bench import scenarios
+from optimizer.bench.allocation import FULL_CASES, QUICK_CASES, allocation_case
+from optimizer.bench.routing import run_cvrplib_cases
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m optimizer.bench", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small cases only (under a minute in total)")
+    parser.add_argument("--cvrplib", metavar="FOLDER", help="also run the routing cases on CVRPLIB instances")
+    parser.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS", help="per routing case")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    makers = {
+        "county": scenarios.county_event,
+        "provincial": scenarios.provincial_event,
+        "national": scenarios.national_peak,
+    }
+    for name, pricing in QUICK_CASES if args.quick else FULL_CASES:
+        _emit(allocation_case(name, makers[name](args.seed), args.seed, pricing))
+    if args.cvrplib:
+        for row in run_cvrplib_cases(args.cvrplib, args.time_limit, args.quick):
+            _emit(row)
+    return 0
+
+
+def _emit(row: dict) -> None:
+    print(json.dumps(row, default=float), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
