@@ -33,6 +33,10 @@ class Source:
     depot unless the response level releases it.
     Agreement: produces ``agreement_item`` at ``daily_capacity`` units/day starting
     ``lead_time_hours`` after activation (activation = incident start), at most ``cap`` units.
+
+    ``allowed`` and ``release_protected`` override the response rule for this one source (None follows the
+    rule by level): the dispatcher decides them from the incident's responses, e.g. a county depot outside the
+    responding authority's jurisdiction is not allowed even when county level is.
     """
 
     id: str
@@ -47,6 +51,8 @@ class Source:
     daily_capacity: int = 0
     lead_time_hours: float = 0.0
     cap: int = 0
+    allowed: bool | None = None
+    release_protected: bool | None = None
 
     def produced_by(self, hours: float) -> int:
         """Whole units an agreement has produced ``hours`` after activation (0 for depots)."""
@@ -121,6 +127,14 @@ class AllocationProblem:
     def rule(self) -> ResponseRule:
         return self.rules[self.response_level]
 
+    def allows(self, source: Source) -> bool:
+        """Whether ``source`` may supply: its own override, else the response rule for its level."""
+        return source.level in self.rule().source_levels if source.allowed is None else source.allowed
+
+    def releases_protected(self, source: Source) -> bool:
+        """Whether ``source``'s protected minimum may go: its own override, else the response rule."""
+        return self.rule().release_protected if source.release_protected is None else source.release_protected
+
 
 @dataclass(frozen=True)
 class AllocationLine:
@@ -146,13 +160,19 @@ class AllocationLine:
 
 @dataclass(frozen=True)
 class Unmet:
-    """Demand left unserved, with the reason (one of UNMET_REASONS)."""
+    """Demand left unserved, with the reason (one of UNMET_REASONS).
+
+    ``opening_level``: for ``not_allowed_at_level``, the lowest (most local) level among the sources not allowed
+    to supply that hold the item and reach the point within its lateness window, i.e. the level a wider
+    response would have to open; None for other reasons, or when only protected minimums hold the stock back.
+    """
 
     point: str
     item: str
     quantity: int
     reason: str
     period: int = 0
+    opening_level: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import numpy as np
 
 from optimizer.allocation.instance import EPS, Instance
 from optimizer.allocation.levels import ItemSolve
-from optimizer.problem import AllocationLine, Unmet
+from optimizer.problem import LEVELS, AllocationLine, Unmet
 
 
 def make_line(inst: Instance, s: int, u: int, m: int, q: int, late: bool, eta_int: int, cost_int: int, km: float):
@@ -38,25 +38,37 @@ def item_lines(inst: Instance, sv: ItemSolve) -> list[AllocationLine]:
 
 def explain_unmet(inst: Instance, item: int, units: np.ndarray, qty: np.ndarray, used: np.ndarray) -> list[Unmet]:
     """Unmet quantities with the most actionable reason: stock held back by the response level first, then a
-    too slow agreement, then stock that only arrives after the lateness window, else no stock left in reach."""
-    locked = (inst.locked[:, item] > 0) | (inst.is_agreement & (inst.agr_item == item) & ~inst.allowed)
-    agreement = inst.is_agreement & (inst.agr_item == item) & inst.allowed
+    too slow agreement, then stock that only arrives after the lateness window, else no stock left in reach.
+    Stock held back names the most local level a wider response would open to fill it."""
+    agreement = inst.is_agreement & (inst.agr_item == item)
+    closed = ~inst.allowed & ((inst.locked[:, item] > 0) | agreement)
+    locked = (inst.locked[:, item] > 0) | (agreement & ~inst.allowed)
     left = (inst.avail[:, item] - used) > 0
     out = []
     for u, q in zip(units.tolist(), qty.tolist(), strict=True):
         p = inst.u_point[u]
         hours = inst.best_hours[:, p]
-        if (locked & (hours <= inst.u_due[u] + inst.lateness + EPS)).any():
-            reason = "not_allowed_at_level"
-        elif (agreement & np.isfinite(hours)).any():
+        in_window = hours <= inst.u_due[u] + inst.lateness + EPS
+        opening = None
+        if (locked & in_window).any():
+            reason, opening = "not_allowed_at_level", _opening_level(inst, closed & in_window)
+        elif (agreement & inst.allowed & np.isfinite(hours)).any():
             reason = "agreement_too_slow"
         elif (left & np.isfinite(hours)).any():
             reason = "too_late"
         else:
             reason = "no_stock_in_reach"
         pt, it = inst.problem.points[p].id, inst.problem.items[item].id
-        out.append(Unmet(point=pt, item=it, quantity=int(q), reason=reason, period=int(inst.u_period[u])))
+        period = int(inst.u_period[u])
+        out.append(Unmet(point=pt, item=it, quantity=int(q), reason=reason, period=period, opening_level=opening))
     return out
+
+
+def _opening_level(inst: Instance, closed_in_reach: np.ndarray) -> str | None:
+    # None when only protected minimums of allowed sources hold the stock back: no level needs opening.
+    if not closed_in_reach.any():
+        return None
+    return LEVELS[int(inst.level_rank[closed_in_reach].min())]
 
 
 def item_unmet(inst: Instance, sv: ItemSolve) -> list[Unmet]:

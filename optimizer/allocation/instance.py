@@ -54,9 +54,8 @@ def prepare(problem: AllocationProblem, travel: TravelProvider | None = None) ->
     modes = list(mats)
     hours = np.stack([mats[m].hours for m in modes])
     item_ix = {it.id: k for k, it in enumerate(problem.items)}
-    rule = problem.rule()
-    allowed = np.array([s.level in rule.source_levels for s in problem.sources], dtype=bool)
-    avail, locked = _stock_arrays(problem, item_ix, allowed, rule.release_protected)
+    allowed = np.array([problem.allows(s) for s in problem.sources], dtype=bool)
+    avail, locked = _stock_arrays(problem, item_ix, allowed)
     inst = Instance(
         problem=problem,
         modes=modes,
@@ -83,13 +82,14 @@ def prepare(problem: AllocationProblem, travel: TravelProvider | None = None) ->
     return inst
 
 
-def _stock_arrays(problem, item_ix, allowed, release):
+def _stock_arrays(problem, item_ix, allowed):
     n_s, n_i = len(problem.sources), len(problem.items)
     avail = np.zeros((n_s, n_i), dtype=np.int64)
     locked = np.zeros((n_s, n_i), dtype=np.int64)
     for s, src in enumerate(problem.sources):
         if src.kind != "depot":
             continue
+        release = problem.releases_protected(src)
         for item, qty in src.stock.items():
             keep = 0 if release else min(qty, src.protected.get(item, 0))
             usable = qty - keep if allowed[s] else 0
