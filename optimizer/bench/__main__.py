@@ -1,8 +1,9 @@
-"""Benchmark: ``python -m optimizer.bench [--quick] [--cvrplib FOLDER] [--time-limit SECONDS]``.
+"""Benchmark: ``python -m optimizer.bench [--quick] [--cvrplib FOLDER] [--mdvrp FOLDER] [--time-limit SECONDS]``.
 
 Prints one JSON line per case. Allocation cases report wall time, every objective level, the KPIs, and the
 greedy baseline's on the same scenario, with whether the plan is lexicographically no worse than greedy.
-With ``--cvrplib``, the routing cases from ``optimizer.bench.routing`` follow.
+With ``--cvrplib`` and ``--mdvrp``, the routing cases from ``optimizer.bench.routing`` follow: ``plan_routes``
+beside PyVRP at the same time limit.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import sys
 
 from optimizer.bench import scenarios
 from optimizer.bench.allocation import FULL_CASES, QUICK_CASES, allocation_case
-from optimizer.bench.routing import run_cvrplib_cases
+from optimizer.bench.routing import run_cvrplib_cases, run_mdvrp_cases
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m optimizer.bench", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small cases only (under a minute in total)")
     parser.add_argument("--cvrplib", metavar="FOLDER", help="also run the routing cases on CVRPLIB instances")
-    parser.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS", help="per routing case")
+    parser.add_argument("--mdvrp", metavar="FOLDER", help="also run the routing cases on MDVRP instances")
+    parser.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS", help="per routing solve")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     makers = {
@@ -32,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         _emit(allocation_case(name, makers[name](args.seed), args.seed, pricing))
     if args.cvrplib:
         for row in run_cvrplib_cases(args.cvrplib, args.time_limit, args.quick):
+            _emit(row)
+    if args.mdvrp:
+        for row in run_mdvrp_cases(args.mdvrp, args.time_limit, args.quick):
             _emit(row)
     return 0
 

@@ -36,6 +36,11 @@ class CvrpInstance:
         named = int(match.group(1)) if match else 0
         return max(named, math.ceil(sum(self.demands) / self.capacity))
 
+    @property
+    def fleet_bound(self) -> int:
+        """Vehicles available: ``ceil(1.25 * k_min) + 1``, the bound the peer figures used."""
+        return math.ceil(1.25 * self.k_min) + 1
+
     def distance_matrix(self) -> np.ndarray:
         """Integer matrix of nint(Euclidean) distances."""
         xy = np.asarray(self.coords, dtype=float)

@@ -50,8 +50,15 @@ class Context:
             self._travel[speed_kmh] = travel_s(self.dist, self.dur, speed_kmh)
         return self._travel[speed_kmh]
 
-    def direct_arrival_s(self, load: Load, vtype: VehicleType) -> int:
-        return int(self.travel(vtype.speed_kmh)[self.depot_index[load.depot_id], self.stop_location[load.stop_id]])
+    def depots_of(self, load: Load) -> list[int]:
+        """Indices of the depots that may supply ``load``; ValueError for an unknown depot or stop."""
+        unknown = [d for d in load.depot_ids if d not in self.depot_index]
+        if unknown or load.stop_id not in self.stop_location:
+            raise ValueError(f"load {load.id}: unknown depot {', '.join(unknown) or '-'} or stop {load.stop_id}")
+        return [self.depot_index[d] for d in load.depot_ids]
 
-    def meets_due(self, load: Load, vtype: VehicleType) -> bool:
-        return load.due_h is None or self.direct_arrival_s(load, vtype) <= load.due_h * 3600 + SHARE_EPS
+    def direct_arrival_s(self, load: Load, vtype: VehicleType, depot: int) -> int:
+        return int(self.travel(vtype.speed_kmh)[depot, self.stop_location[load.stop_id]])
+
+    def meets_due(self, load: Load, vtype: VehicleType, depot: int) -> bool:
+        return load.due_h is None or self.direct_arrival_s(load, vtype, depot) <= load.due_h * 3600 + SHARE_EPS

@@ -1,28 +1,21 @@
-"""``plan_routes``: full truckloads first, then one routing model for the rest; unrouted loads with a reason."""
+"""``plan_routes``: full truckloads first, then the routing engine for the rest; unrouted loads with a reason."""
 
 from __future__ import annotations
 
 from optimizer.routing.matrices import Context
-from optimizer.routing.ortools_model import RoutingModel
 from optimizer.routing.problem import Route, RoutingProblem, RoutingResult, UnroutedLoad, UnroutedReason
-from optimizer.routing.split import Piece, due_order, fits, fleet_of, split_load, unrouted_load
+from optimizer.routing.pyvrp_model import RoutingModel
+from optimizer.routing.split import Fleet, Piece, drop_reason, due_order, fleet_of, split_load, unrouted_load
 
 
-def drop_reason(ctx: Context, piece: Piece) -> UnroutedReason:
-    """Window if no vehicle type at the depot that fits the piece can reach it in time, else the fleet ran out."""
-    depot = ctx.problem.depots[ctx.depot_index[piece.load.depot_id]]
-    fitting = [t for t in depot.vehicles if t.count > 0 and fits(piece.weight_kg, piece.volume_m3, t)]
-    if any(ctx.meets_due(piece.load, t) for t in fitting):
-        return UnroutedReason.FLEET_EXHAUSTED
-    return UnroutedReason.WINDOW_CANNOT_BE_MET
+def plan_routes(problem: RoutingProblem, time_limit_s: float, *, seed: int = 0) -> RoutingResult:
+    """Route every load with the vehicles of a depot that may supply it; report the loads that cannot be routed
+    and why (no vehicle big enough, window cannot be met, fleet exhausted).
 
-
-def plan_routes(problem: RoutingProblem, time_limit_s: float) -> RoutingResult:
-    """Route every load with its depot's vehicles; report the loads that cannot be routed and why.
-
-    Loads are served in due-time order when vehicles are assigned to full truckloads.
-    Each vehicle makes one trip (leaves its depot, delivers, returns). ``time_limit_s``
-    bounds the OR-Tools search for the loads left after full truckloads.
+    Loads are served in due-time order when vehicles are assigned to full truckloads. Each vehicle makes one
+    trip (leaves its depot, delivers, returns). A load naming alternative depots goes from whichever makes the
+    routes cheaper; no delivery arrives after its due time. ``time_limit_s`` bounds the PyVRP search for the
+    pieces left after full truckloads; ``seed`` fixes its random choices.
     """
     ctx = Context(problem)
     fleet = fleet_of(problem)
@@ -30,21 +23,43 @@ def plan_routes(problem: RoutingProblem, time_limit_s: float) -> RoutingResult:
     unrouted: list[UnroutedLoad] = []
     pieces: list[Piece] = []
     for load in sorted(problem.loads, key=due_order):
-        if load.depot_id not in ctx.depot_index or load.stop_id not in ctx.stop_location:
-            raise ValueError(f"load {load.id}: unknown depot {load.depot_id} or stop {load.stop_id}")
-        free = fleet[ctx.depot_index[load.depot_id]]
-        direct, piece, missing = split_load(ctx, load, free)
+        direct, piece, missing = split_load(ctx, load, fleet)
         routes += direct
         pieces += [piece] if piece else []
         unrouted += [missing] if missing else []
-    # An empty allowed-vehicle list means "any vehicle" to OR-Tools, so pieces whose depot
-    # has no free vehicle left must not reach the model.
-    stranded = [p for p in pieces if not fleet[ctx.depot_index[p.load.depot_id]]]
-    unrouted += [unrouted_load(p.load, p.share, UnroutedReason.FLEET_EXHAUSTED) for p in stranded]
-    pieces = [p for p in pieces if p not in stranded]
-    if pieces:
-        model = RoutingModel(ctx, pieces, [v for free in fleet.values() for v in free])
-        solution = model.solve(time_limit_s)
-        routes += model.routes(solution) if solution is not None else []
-        unrouted += [unrouted_load(p.load, p.share, drop_reason(ctx, p)) for p in model.dropped(solution)]
+    pieces = [_with_free_depots(p, fleet) for p in pieces]
+    unrouted += [unrouted_load(p.load, p.share, UnroutedReason.FLEET_EXHAUSTED) for p in pieces if not p.depots]
+    groups = _independent_groups([p for p in pieces if p.depots])
+    total = sum(len(group) for group in groups)
+    for group in groups:
+        vehicles = [v for d in sorted({d for p in group for d in p.depots}) for v in fleet[d]]
+        model = RoutingModel(ctx, group, vehicles, seed)
+        served_routes, served = model.routes(model.solve(time_limit_s * len(group) / total))
+        routes += served_routes
+        unrouted += [
+            unrouted_load(p.load, p.share, drop_reason(ctx, p)) for i, p in enumerate(group) if i not in served
+        ]
     return RoutingResult(routes, unrouted)
+
+
+def _with_free_depots(piece: Piece, fleet: Fleet) -> Piece:
+    # Full truckloads of later loads may have taken a depot's last vehicles.
+    return Piece(piece.load, piece.share, tuple(d for d in piece.depots if fleet[d]))
+
+
+def _independent_groups(pieces: list[Piece]) -> list[list[Piece]]:
+    """Pieces in groups that share no depot, so each group is routed on its own (fewer load dimensions)."""
+    parent: dict[int, int] = {}
+
+    def root(d: int) -> int:
+        while parent.setdefault(d, d) != d:
+            d = parent[d]
+        return d
+
+    for piece in pieces:
+        for d in piece.depots[1:]:
+            parent[root(d)] = root(piece.depots[0])
+    groups: dict[int, list[Piece]] = {}
+    for piece in pieces:
+        groups.setdefault(root(piece.depots[0]), []).append(piece)
+    return list(groups.values())

@@ -38,7 +38,13 @@ class Stop:
 
 @dataclass(frozen=True)
 class Load:
-    """Goods to carry from a depot to a stop, arriving by ``due_h`` hours after the plan start."""
+    """Goods to carry from a depot to a stop, arriving by ``due_h`` hours after the plan start.
+
+    ``alternative_depot_ids`` name other depots that may supply the whole load instead of ``depot_id`` (the
+    allocation found them equivalent: same item, same level, in time); routing picks whichever is cheaper,
+    possibly a different one for each truckload of a split load. Each named depot must hold the load's goods
+    for every load that names it: routing does not count stock.
+    """
 
     id: str
     depot_id: str
@@ -48,6 +54,12 @@ class Load:
     due_h: float | None = None
     service_h: float = 0.0
     splittable: bool = True
+    alternative_depot_ids: tuple[str, ...] = ()
+
+    @property
+    def depot_ids(self) -> tuple[str, ...]:
+        """Every depot that may supply the load, ``depot_id`` first."""
+        return tuple(dict.fromkeys((self.depot_id, *self.alternative_depot_ids)))
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,14 @@
-"""CVRPLIB reader and the CVRP solver used by the routing benchmark."""
+"""CVRPLIB and MDVRP readers, and plan_routes on a CVRPLIB instance as the routing benchmark runs it."""
 
 import math
-import time
 from pathlib import Path
 
 import pytest
 
-from optimizer.bench.cvrp import RuinAndRecreate, fleet_bound, solve_cvrp
 from optimizer.bench.cvrplib import check_solution, parse_vrp, read_sol, read_vrp, route_cost
+from optimizer.bench.mdvrp import parse_mdvrp
+from optimizer.bench.routing import cvrp_problem, mdvrp_problem
+from optimizer.routing import plan_routes
 
 DATA = Path(__file__).parent / "data"
 
@@ -23,7 +24,7 @@ def test_reads_the_instance(a32):
     assert a32.n_customers == 31 and len(a32.demands) == 32
     assert a32.coords[0] == (82.0, 76.0) and a32.demands[0] == 0
     assert a32.k_min == 5
-    assert fleet_bound(a32) == math.ceil(1.25 * 5) + 1
+    assert a32.fleet_bound == math.ceil(1.25 * 5) + 1
 
 
 def test_distances_are_nint_euclidean(a32):
@@ -54,29 +55,42 @@ def test_only_euclidean_instances_are_read():
         parse_vrp(text)
 
 
-@pytest.mark.parametrize(("settings", "time_limit_s"), [("tuned", 2.0), ("default", 1.0)])
-def test_solve_cvrp_returns_a_feasible_solution(a32, settings, time_limit_s):
-    routes, cost = solve_cvrp(a32, time_limit_s, settings)
+def test_plan_routes_solves_the_instance_as_the_benchmark_poses_it(a32):
+    result = plan_routes(cvrp_problem(a32), 1.0)
 
+    routes = [[int(s.load_id[1:]) for s in route.stops] for route in result.routes]
+    assert result.unrouted == []
     assert check_solution(a32, routes) == []
-    assert len(routes) <= fleet_bound(a32)
-    assert cost == route_cost(a32.distance_matrix(), routes)
-    assert cost >= 784
+    assert len(routes) <= a32.fleet_bound
+    assert result.total_distance_km == pytest.approx(route_cost(a32.distance_matrix(), routes))
+    assert result.total_distance_km >= 784
 
 
-def test_ruin_and_recreate_keeps_feasibility_and_never_returns_worse(a32):
-    dist = a32.distance_matrix()
-    start = [list(range(1 + 6 * k, min(32, 7 + 6 * k))) for k in range(6)]  # customers in file order
-    assert check_solution(a32, start) == []
+# Two depots, three customers, two vehicles of capacity 10 per depot (Cordeau's format, type 2).
+MDVRP_TEXT = """2 2 3 2
+0 10
+0 10
+1 1 0 0 4 1 2 1 2
+2 9 0 0 6 1 2 1 2
+3 5 0 0 7 1 2 1 2
+4 0 0 0 0 0 0
+5 10 0 0 0 0 0
+"""
 
-    search = RuinAndRecreate(dist, a32.demands, a32.capacity, fleet_bound(a32), seed=3)
-    routes = search.run(start, time.monotonic() + 0.5)
 
-    assert check_solution(a32, routes) == []
-    assert len(routes) <= fleet_bound(a32)
-    assert route_cost(dist, routes) < route_cost(dist, start)
+def test_reads_a_multi_depot_instance_and_pins_customers_to_the_nearest_depot():
+    instance = parse_mdvrp(MDVRP_TEXT, "tiny")
+    assert (instance.vehicles, instance.capacity) == (2, 10)
+    assert instance.depot_xy == [(0.0, 0.0), (10.0, 0.0)]
+    assert instance.demands == [4, 6, 7]
+    assert instance.distance_matrix()[0, 2] == 1000  # depot 0 to customer 1: 1 unit, times 1000
+    assert instance.nearest_depot() == [0, 1, 0]  # a tie (customer 3, halfway) goes to the first depot
 
 
-def test_unknown_settings_are_refused(a32):
-    with pytest.raises(ValueError, match="settings"):
-        solve_cvrp(a32, 0.1, "fastest")
+def test_free_depot_choice_names_every_other_depot_as_an_alternative():
+    instance = parse_mdvrp(MDVRP_TEXT, "tiny")
+    pinned, free = mdvrp_problem(instance, free=False), mdvrp_problem(instance, free=True)
+    assert [load.depot_ids for load in pinned.loads] == [("d0",), ("d1",), ("d0",)]
+    assert [load.depot_ids for load in free.loads] == [("d0", "d1"), ("d1", "d0"), ("d0", "d1")]
+    with pytest.raises(ValueError, match="multi-depot"):
+        parse_mdvrp("1 2 3 1\n", "cvrp")
