@@ -1,10 +1,11 @@
 """Helpers shared by the JSON blueprints: reading bodies and query strings, shaping pages."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Blueprint, Flask, request
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
+from core.auth import csrf
 from core.errors import json_error
 from core.field_messages import field_messages
 from core.pagination import Page
@@ -22,9 +23,18 @@ class BadQuery(Exception):
         self.fields = fields
 
 
-def register(app: Flask) -> None:
+API_PREFIX = "/api/v1"
+
+
+def init_app(app: Flask) -> None:
     app.register_error_handler(BadRequestBody, lambda error: json_error(str(error), 400))
     app.register_error_handler(BadQuery, lambda error: json_error(str(error), 400, error.fields))
+
+
+def register_api(app: Flask, blueprint: Blueprint) -> None:
+    """Serve a JSON blueprint under /api/v1. Bearer tokens, not cookies, authorize API writes: no CSRF token."""
+    app.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    csrf.exempt(blueprint)
 
 
 def json_body(schema: Schema, partial: bool = False) -> dict:

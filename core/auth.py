@@ -11,6 +11,7 @@ from functools import wraps
 from flask import Flask, abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
+from flask_wtf import CSRFProtect
 from sqlalchemy import select
 
 from core.db import Session
@@ -19,9 +20,11 @@ from core.models import ApiToken, Role, User
 
 ALL_ROLES = frozenset(Role)
 login_manager = LoginManager()
+csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
+    csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "core.login"
     login_manager.user_loader(_load_user)

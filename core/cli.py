@@ -37,7 +37,7 @@ def db_downgrade(revision: str) -> None:
 def create_user(username: str, role: str, display_name: str, password: str) -> None:
     """Create a user who signs in with USERNAME."""
     try:
-        user = services.create_user(username, display_name, password, role)
+        user = services.create_user(username, display_name, password, role, actor=None)
     except DomainError as error:
         raise click.ClickException(_describe(error)) from error
     click.echo(f"Created {user.role.value} {user.username}.")
@@ -51,7 +51,7 @@ def create_token(username: str, name: str) -> None:
     user = services.get_user_by_username(username)
     if user is None:
         raise click.ClickException(f"No user '{username}'.")
-    _token, raw = services.issue_token(user.id, name)
+    _token, raw = services.issue_token(user.id, name, actor=None)
     click.echo(raw)
 
 

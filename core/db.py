@@ -5,6 +5,7 @@ removed on teardown. Services own their transactions; views never commit.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import wraps
 
@@ -85,16 +86,38 @@ def get_engine() -> Engine:
 
 
 def unit_of_work(function):
-    """Run a service as one transaction: commit when it returns, roll back everything when it raises."""
+    """Run a service as one transaction: commit when it returns, roll back everything when it raises.
+
+    Units nest: a service called by another service (or inside `transaction()`) joins the outer unit, and only
+    the outermost commits, so a request is all or nothing however many services it calls.
+    """
 
     @wraps(function)
     def run(*args, **kwargs):
-        try:
-            result = function(*args, **kwargs)
-            Session.commit()
-            return result
-        except BaseException:
-            Session.rollback()
-            raise
+        with transaction():
+            return function(*args, **kwargs)
 
     return run
+
+
+@contextmanager
+def transaction():
+    """The one unit of work: commits on leaving the outermost block, rolls back when anything in it raises."""
+    info = Session().info
+    depth = info.get(_DEPTH, 0)
+    info[_DEPTH] = depth + 1
+    try:
+        yield Session
+        if depth == 0:
+            Session.commit()
+    except BaseException:
+        if depth == 0:
+            Session.rollback()
+        raise
+    finally:
+        info[_DEPTH] = depth
+
+
+
+
+_DEPTH = "unit_of_work_depth"

@@ -5,6 +5,8 @@ Services raise these; views turn them into form errors, API handlers into JSON
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -36,6 +38,36 @@ class ConflictError(DomainError):
 
 class PermissionDeniedError(DomainError):
     status = 403
+
+
+class FourEyesError(PermissionDeniedError):
+    """The same person may not both prepare and approve."""
+
+
+@dataclass
+class LinePath:
+    """Where a per-line error belongs: `lines.<index>.<field>` in forms and JSON alike."""
+
+    index: int
+
+    def error(self, field: str, message: str) -> dict:
+        return {"lines": {self.index: {field: [message]}}}
+
+
+def refuse_lines(errors: list[DomainError]) -> DomainError:
+    """One refusal for every line that failed, each line's messages kept beside its fields.
+
+    The refusal is of the lines' own kind when they agree; mixed kinds give the first conflict (409) among them,
+    else a plain DomainError.
+    """
+    fields: dict = {}
+    for error in errors:
+        for index, line_fields in error.fields.get("lines", {}).items():
+            fields.setdefault("lines", {}).setdefault(index, {}).update(line_fields)
+        fields.update({name: messages for name, messages in error.fields.items() if name != "lines"})
+    kinds = {type(error) for error in errors}
+    kind = kinds.pop() if len(kinds) == 1 else next((type(e) for e in errors if e.status == 409), DomainError)
+    return kind(" ".join(error.message for error in errors), fields)
 
 
 def is_api_request() -> bool:

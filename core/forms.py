@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, PasswordField, SelectField, StringField
@@ -34,16 +35,53 @@ class CreateTokenForm(FlaskForm):
     name = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=120)])
 
 
-def attach_field_errors(form: FlaskForm, error: DomainError) -> None:
-    """Show a service's refusal beside the fields it names, or above the form."""
-    placed = False
+def attach_service_errors(form: FlaskForm, error: DomainError, rows: list[int] | None = None,
+                          renames: dict[str, str] | None = None, line_id_field: str | None = None) -> None:
+    """Show a service's refusal on its form: the message above the form, each field's messages beside the field.
+
+    Per-line messages (`lines.<n>.<field>`) land on the form row they came from: row `rows[n]` when the view passed
+    only the filled rows to the service, or the row whose `line_id_field` holds `n` when the service names lines
+    by id. `renames` maps the service's field names to the form's. Messages with no field to stand beside are
+    listed above the form too, so nothing the service said is lost.
+    """
+    renames = renames or {}
+    form.form_errors.append(error.message)
     for name, messages in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + list(messages)
-            placed = True
-    if not placed:
-        form.form_errors.append(error.message)
+        if name == "lines" and isinstance(messages, dict) and "lines" in form._fields:
+            _attach_line_errors(form, messages, rows, renames, line_id_field)
+            continue
+        field = form._fields.get(renames.get(name, name))
+        if field is not None and name != "lines":
+            field.errors = [*field.errors, *messages]
+        elif list(messages) != [error.message]:
+            form.form_errors.extend(messages)
+
+
+def _attach_line_errors(form: FlaskForm, by_line: dict, rows: list[int] | None, renames: dict[str, str],
+                        line_id_field: str | None) -> None:
+    entries = [entry.form for entry in form.lines]
+    for key, line_fields in by_line.items():
+        row = _line_row(entries, key, rows, line_id_field)
+        if row is None:
+            form.form_errors.extend(message for messages in line_fields.values() for message in messages)
+            continue
+        entry = entries[row]
+        for name, messages in line_fields.items():
+            field = entry._fields.get(renames.get(name, name))
+            if field is not None:
+                field.errors = [*field.errors, *messages]
+            else:
+                form.form_errors.extend(_("Line %(number)s: %(message)s", number=row + 1, message=message)
+                                        for message in messages)
+
+
+def _line_row(entries: list, key, rows: list[int] | None, line_id_field: str | None) -> int | None:
+    """The form row a service's line key points at, or None when no row matches."""
+    if line_id_field is not None:
+        return next((row for row, entry in enumerate(entries) if str(entry[line_id_field].data) == str(key)), None)
+    index = int(key)
+    row = rows[index] if rows is not None and 0 <= index < len(rows) else index
+    return row if 0 <= row < len(entries) else None
 
 
 class LineList(FieldList):

@@ -1,9 +1,9 @@
 """`Idempotency-Key`: a retried write is applied once, and the retry gets the first answer.
 
-The key is claimed in its own short transaction before the work starts, so two
-copies of one request arriving together cannot both run: the second sees the
-claim and is told to wait (409). A refused request gives its key back, since it
-wrote nothing and may be retried as it is.
+The key, the write and the stored answer are one transaction: after a crash a retry finds either the stored
+answer or nothing at all, and then applies once. Two copies of one request arriving together cannot both run:
+the second one's claim of the key waits on the first one's (the unique index), fails when the first commits,
+and replays its answer. A refused request (4xx) stores nothing, so it may be retried as it is.
 """
 from __future__ import annotations
 
@@ -16,11 +16,18 @@ from flask_login import current_user
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from core.db import Session
+from core.db import Session, transaction
 from core.errors import json_error
 from core.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 100
+
+
+class _Refused(Exception):
+    """The write answered 4xx: roll it back with the claim, and give the answer as it is."""
+
+    def __init__(self, response: Response):
+        self.response = response
 
 
 def idempotent(view):
@@ -32,18 +39,39 @@ def idempotent(view):
         if len(key) > MAX_KEY_LENGTH:
             return json_error(_("Idempotency-Key may be at most %(limit)s characters.", limit=MAX_KEY_LENGTH), 400)
         fingerprint = _fingerprint()
-        claim = _claim(key, fingerprint)
-        if claim is not None:
-            return _replay(claim, fingerprint)
+        earlier = _answered(key)
+        if earlier is not None:
+            return _replay(earlier, fingerprint)
         try:
-            response = make_response(view(*args, **kwargs))
-        except BaseException:
-            _forget(key)
-            raise
-        _remember(key, response)
-        return response
+            return _apply_once(key, fingerprint, view, args, kwargs)
+        except _Refused as refused:
+            return refused.response
+        except IntegrityError:
+            earlier = _answered(key)  # a copy of this request committed first
+            if earlier is None:
+                raise
+            return _replay(earlier, fingerprint)
 
     return guarded
+
+
+def _apply_once(key: str, fingerprint: str, view, args, kwargs) -> Response:
+    with transaction():
+        _forget_unanswered(key)
+        claim = IdempotencyKey(user_id=current_user.id, key=key, fingerprint=fingerprint)
+        Session.add(claim)
+        Session.flush()  # claims the key now: a concurrent copy waits here, not after doing the work
+        response = make_response(view(*args, **kwargs))
+        if response.status_code >= 400:
+            raise _Refused(response)
+        store_response(claim, response)
+    return response
+
+
+def store_response(claim: IdempotencyKey, response: Response) -> None:
+    """Keep the answer with the key, in the write's own transaction."""
+    claim.status_code, claim.response_body = response.status_code, response.get_data(as_text=True)
+    Session.flush()
 
 
 def _fingerprint() -> str:
@@ -52,40 +80,21 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _claim(key: str, fingerprint: str) -> IdempotencyKey | None:
-    """Claim the key for this request; returns the earlier claim when there is one."""
-    Session.add(IdempotencyKey(user_id=current_user.id, key=key, fingerprint=fingerprint))
-    try:
-        Session.commit()
-        return None
-    except IntegrityError:
-        Session.rollback()
-        return Session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == current_user.id,
-                                                           IdempotencyKey.key == key))
+def _answered(key: str) -> IdempotencyKey | None:
+    return Session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == current_user.id,
+                                                       IdempotencyKey.key == key,
+                                                       IdempotencyKey.status_code.is_not(None)))
+
+
+def _forget_unanswered(key: str) -> None:
+    """A claim without an answer is one that never committed its write (left by an older release)."""
+    Session.execute(delete(IdempotencyKey).where(IdempotencyKey.user_id == current_user.id,
+                                                 IdempotencyKey.key == key, IdempotencyKey.status_code.is_(None)))
 
 
 def _replay(claim: IdempotencyKey, fingerprint: str):
     if claim.fingerprint != fingerprint:
         return json_error(_("This Idempotency-Key was already used for a different request."), 422)
-    if claim.status_code is None:
-        return json_error("A request with this Idempotency-Key is still being processed; retry shortly.", 409)
     response = Response(claim.response_body, status=claim.status_code, mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
     return response
-
-
-def _remember(key: str, response: Response) -> None:
-    if response.status_code >= 400:
-        _forget(key)
-        return
-    claim = Session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == current_user.id,
-                                                        IdempotencyKey.key == key))
-    claim.status_code, claim.response_body = response.status_code, response.get_data(as_text=True)
-    Session.commit()
-
-
-def _forget(key: str) -> None:
-    Session.rollback()
-    Session.execute(delete(IdempotencyKey).where(IdempotencyKey.user_id == current_user.id,
-                                                 IdempotencyKey.key == key))
-    Session.commit()

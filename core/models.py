@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -30,6 +30,15 @@ class Role(StrEnum):
     CLERK = "clerk"
     DISPATCHER = "dispatcher"
     FINANCE = "finance"
+
+
+# Which depots a clerk keeps: the data behind the one depot-scope rule in core.access.
+depot_clerks = Table(
+    "depot_clerks",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("depot_id", ForeignKey("depots.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class User(UserMixin, Base):

@@ -1,61 +1,80 @@
-"""Users and API tokens: each public function is one unit of work."""
+"""Users and API tokens. Each public function is one unit of work and takes the acting user (`actor`; None is
+the operator at the command line)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core.access import ensure_role
 from core.auth import new_token_value
-from core.db import Session, utcnow
-from core.errors import ConflictError, DomainError, NotFoundError
+from core.db import Session, unit_of_work, utcnow
+from core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from core.models import ApiToken, Role, User
 
 MIN_PASSWORD_LENGTH = 8
 
 
-def create_user(username: str, display_name: str, password: str, role: Role | str) -> User:
+@unit_of_work
+def create_user(username: str, display_name: str, password: str, role: Role | str, actor: User | None) -> User:
     """Create a user with a hashed password; refuses a taken username or a short password."""
+    ensure_role(actor, Role.ADMIN)
     username = username.strip()
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError("Password too short.", {"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]})
+        raise DomainError(_("Password too short."),
+                          {"password": [_("At least %(count)s characters.", count=MIN_PASSWORD_LENGTH)]})
     if Session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise ConflictError("Username taken.", {"username": [f"'{username}' is already a user."]})
+        raise ConflictError(_("Username taken."), {"username": [_("'%(username)s' is already a user.",
+                                                                  username=username)]})
     user = User(username=username, display_name=display_name.strip() or username, role=Role(role))
     user.set_password(password)
     Session.add(user)
-    Session.commit()
     return user
 
 
-def set_user_active(user_id: int, active: bool) -> User:
+@unit_of_work
+def set_user_active(user_id: int, active: bool, actor: User | None) -> User:
+    ensure_role(actor, Role.ADMIN)
     user = get_user(user_id)
     user.active = active
-    Session.commit()
     return user
 
 
-def issue_token(user_id: int, name: str) -> tuple[ApiToken, str]:
+@unit_of_work
+def issue_token(user_id: int, name: str, actor: User | None) -> tuple[ApiToken, str]:
     """Create a bearer token for a user. The raw value is returned once and never stored."""
+    ensure_role(actor, Role.ADMIN)
     user = get_user(user_id)
     raw = new_token_value()
     token = ApiToken(user=user, name=name.strip() or "token", token_hash=ApiToken.hash(raw))
     Session.add(token)
-    Session.commit()
     return token, raw
 
 
-def revoke_token(token_id: int) -> ApiToken:
+@unit_of_work
+def revoke_token(token_id: int, actor: User | None) -> ApiToken:
+    ensure_role(actor, Role.ADMIN)
     token = Session.get(ApiToken, token_id)
     if token is None:
-        raise NotFoundError("No such token.")
+        raise NotFoundError(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        Session.commit()
     return token
+
+
+@unit_of_work
+def set_user_locale(user_id: int, locale: str | None, actor: User) -> User:
+    """Remember the language a user reads the pages in (None: follow the browser); each user sets their own."""
+    if actor.id != user_id:
+        raise PermissionDeniedError(_("Your role may not do this."))
+    user = get_user(user_id)
+    user.locale = locale
+    return user
 
 
 def get_user(user_id: int) -> User:
     user = Session.get(User, user_id)
     if user is None:
-        raise NotFoundError("No such user.")
+        raise NotFoundError(_("No such user."))
     return user
 
 
@@ -71,12 +90,4 @@ def authenticate(username: str, password: str) -> User | None:
     user = get_user_by_username(username.strip())
     if user is None or not user.active or not user.check_password(password):
         return None
-    return user
-
-
-def set_user_locale(user_id: int, locale: str | None) -> User:
-    """Remember the language a user reads the pages in (None: follow the browser)."""
-    user = get_user(user_id)
-    user.locale = locale
-    Session.commit()
     return user

@@ -10,9 +10,10 @@ from flask_login import current_user, login_user, logout_user
 from core import services
 from core.auth import allow, public
 from core.errors import DomainError
-from core.forms import CreateTokenForm, CreateUserForm, LoginForm, attach_field_errors
+from core.forms import CreateTokenForm, CreateUserForm, LoginForm, attach_service_errors
 from core.i18n import LANGUAGES
 from core.models import Role
+from core.navigation import home_url
 
 bp = Blueprint("core", __name__)
 
@@ -34,7 +35,7 @@ def _safe_next(target: str | None) -> str:
     """Only follow a `next` that stays on this site."""
     if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("inventory.home")
+    return home_url()
 
 
 @bp.route("/locale", methods=["POST"])
@@ -45,7 +46,7 @@ def set_locale():
     if locale in LANGUAGES:
         session["locale"] = locale
         if current_user.is_authenticated:
-            services.set_user_locale(current_user.id, locale)
+            services.set_user_locale(current_user.id, locale, actor=current_user)
     return redirect(_safe_next(request.form.get("next")))
 
 
@@ -69,9 +70,10 @@ def new_user():
     form = CreateUserForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(form.username.data, form.display_name.data, form.password.data, form.role.data)
+            user = services.create_user(form.username.data, form.display_name.data, form.password.data, form.role.data,
+                                        actor=current_user)
         except DomainError as error:
-            attach_field_errors(form, error)
+            attach_service_errors(form, error)
         else:
             flash(_("User %(username)s created.", username=user.username), "success")
             return redirect(url_for("core.user", user_id=user.id))
@@ -84,7 +86,7 @@ def user(user_id: int):
     form = CreateTokenForm()
     new_token = None
     if form.validate_on_submit():
-        _token, new_token = services.issue_token(user_id, form.name.data)
+        _token, new_token = services.issue_token(user_id, form.name.data, actor=current_user)
         form = CreateTokenForm(formdata=None)
     return render_template("users/detail.html", user=services.get_user(user_id), form=form, new_token=new_token)
 
@@ -92,7 +94,7 @@ def user(user_id: int):
 @bp.route("/admin/tokens/<int:token_id>/revoke", methods=["POST"])
 @allow(Role.ADMIN)
 def revoke_token(token_id: int):
-    token = services.revoke_token(token_id)
+    token = services.revoke_token(token_id, actor=current_user)
     flash(_("Token '%(name)s' revoked.", name=token.name), "success")
     return redirect(url_for("core.user", user_id=token.user_id))
 
@@ -100,7 +102,7 @@ def revoke_token(token_id: int):
 @bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
 @allow(Role.ADMIN)
 def set_active(user_id: int):
-    user = services.set_user_active(user_id, request.form.get("active") == "1")
+    user = services.set_user_active(user_id, request.form.get("active") == "1", actor=current_user)
     message = _("User %(username)s enabled.") if user.active else _("User %(username)s disabled.")
     flash(message % {"username": user.username}, "success")
     return redirect(url_for("core.user", user_id=user_id))

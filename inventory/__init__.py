@@ -1,0 +1,56 @@
+"""Inventory: the stockpile network, stock as a ledger, rotation, capacity agreements, finance reports.
+
+One package per feature (network, stock, rotation, agreements, reports), each with the same module names.
+`init_app` registers their blueprints, commands, header links and template helpers.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core import navigation
+from core.api import register_api
+from core.models import Role
+
+FEATURES = ("network", "stock", "rotation", "agreements", "reports")
+MODELS = ("network", "stock", "rotation", "agreements")  # the features that own tables
+
+
+def load_models() -> None:
+    """Import every model, so the mapper and Alembic see the whole schema."""
+    for feature in MODELS:
+        import_module(f"inventory.{feature}.models")
+
+
+def init_app(app: Flask) -> None:
+    from inventory.cli import depots_cli, stock_cli
+    from inventory.labels import unit_label
+
+    load_models()
+    for feature in FEATURES:
+        app.register_blueprint(import_module(f"inventory.{feature}.views").bp)
+        register_api(app, import_module(f"inventory.{feature}.api").bp)
+    for group in (depots_cli, stock_cli):
+        app.cli.add_command(group)
+    app.jinja_env.filters["unit"] = unit_label  # `{{ item.base_unit|unit }}`: a unit in the reader's language
+    _add_links(app)
+
+
+def _add_links(app: Flask) -> None:
+    everyone_but_clerks = {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}
+    navigation.set_home(app, "network.home")
+    for endpoint, label, roles in (
+        ("network.home", _l("Home"), None),
+        ("network.depots", _l("Depots"), None),
+        ("network.items", _l("Items"), None),
+        ("stock.donations", _l("Donations"), None),
+        ("stock.shortfalls", _l("Shortfalls"), {Role.ADMIN, Role.DISPATCHER}),
+        ("core.users", _l("Users"), {Role.ADMIN}),
+        ("agreements.agreements", _l("Agreements"), everyone_but_clerks),
+        ("agreements.coverage", _l("Coverage"), everyone_but_clerks),
+        ("rotation.due", _l("Rotation"), None),
+        ("reports.rotation_report", _l("Reports"), {Role.ADMIN, Role.FINANCE}),
+    ):
+        navigation.add_link(app, endpoint, label, roles)

@@ -23,7 +23,8 @@ from core import create_app, migrate
 from core.db import Session
 from core.models import Role, User
 from core.services import issue_token
-from inventory.models import Depot, DepotLevel, Lot
+from inventory.network.models import Depot, DepotLevel
+from inventory.stock.models import Lot
 from seed import loader
 from seed import stock as demo_stock
 

@@ -1,9 +1,17 @@
 """What the pages call each enum value (translated when shown)."""
 from flask_babel import lazy_gettext as _l
 
-from inventory.models import (CountStatus, DepotLevel, DepotStatus, DiscrepancyStatus, FundingSource, ItemCategory,
-                              MovementKind, OperatorType, Ownership, RegionLevel, RotationAction, RotationPlanStatus,
-                              ScrapStatus, TransferStatus)
+from inventory.network.models import DepotLevel, DepotStatus, ItemCategory, OperatorType, RegionLevel
+from inventory.rotation.models import RotationAction, RotationPlanStatus
+from inventory.stock.models import (
+    CountStatus,
+    DiscrepancyStatus,
+    FundingSource,
+    MovementKind,
+    Ownership,
+    ScrapStatus,
+    TransferStatus,
+)
 
 DEPOT_LEVEL_LABELS = {
     DepotLevel.CENTRAL: _l("Central"),

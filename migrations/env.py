@@ -3,10 +3,11 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import core.models  # noqa: F401  (registers tables on Base.metadata)
-import inventory.models  # noqa: F401
+import inventory
 from core.db import Base
 
 config = context.config
+inventory.load_models()
 target_metadata = Base.metadata
 
 

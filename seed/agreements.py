@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from core import clock
-from inventory.models import AgreementStatus, CapacityAgreement, Item, Region
+from inventory.agreements.models import AgreementStatus, CapacityAgreement
+from inventory.network.models import Item, Region
 
 # region code, enterprise, item code, base units per day, lead time (h), maximum quantity, unit price (CNY)
 AGREEMENTS = [

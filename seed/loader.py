@@ -18,9 +18,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from core.db import utcnow
-from core.models import Role, User
-from inventory.models import (Depot, DepotLevel, DepotStatus, Item, OperatorType, PackUnit, Region, RegionLevel,
-                              depot_clerks)
+from core.models import Role, User, depot_clerks
+from inventory.network.models import Depot, DepotLevel, DepotStatus, Item, OperatorType, PackUnit, Region, RegionLevel
 
 DATA = Path(__file__).parent / "data"
 # Prefecture rows that group districts or directly governed counties: not cities of their own.

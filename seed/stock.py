@@ -18,8 +18,17 @@ from sqlalchemy.orm import Session as OrmSession
 
 from core.db import utcnow
 from core.models import Role, User
-from inventory.models import (Depot, DepotLevel, Document, DocumentKind, DocumentSequence, FundingSource, Item,
-                              Lot, Movement, MovementKind, OperatorType, Ownership, Quota)
+from inventory.network.models import Depot, DepotLevel, Item, OperatorType, Quota
+from inventory.stock.models import (
+    Document,
+    DocumentKind,
+    DocumentSequence,
+    FundingSource,
+    Lot,
+    Movement,
+    MovementKind,
+    Ownership,
+)
 
 UNITS_BY_LEVEL = {DepotLevel.CENTRAL: 20_000, DepotLevel.PROVINCIAL: 5_000, DepotLevel.MUNICIPAL: 1_000,
                   DepotLevel.COUNTY: 200, DepotLevel.TOWNSHIP: 30}

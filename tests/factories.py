@@ -10,8 +10,8 @@ from sqlalchemy import select
 from core import services as core_services
 from core.db import Session
 from core.models import Role
-from inventory import services
-from inventory.models import DepotLevel, OperatorType, Region
+from inventory.network.models import DepotLevel, OperatorType, Region
+from inventory.network.services import assign_clerk, create_depot, create_item
 
 PASSWORD = "correct horse battery"
 _sequence = itertools.count(1)
@@ -25,9 +25,9 @@ REGION_FOR_LEVEL = {DepotLevel.CENTRAL: PREFECTURE, DepotLevel.PROVINCIAL: PROVI
 @pytest.fixture
 def make_user(app):
     def make(role: Role = Role.ADMIN, username: str | None = None, depots=()):
-        user = core_services.create_user(username or f"{role.value}{next(_sequence)}", "Test User", PASSWORD, role)
+        user = core_services.create_user(username or f"{role.value}{next(_sequence)}", "Test User", PASSWORD, role, actor=None)
         for depot in depots:
-            services.assign_clerk(depot.id, user.username)
+            assign_clerk(depot.id, user.username, actor=None)
         return user
 
     return make
@@ -42,7 +42,7 @@ def make_depot(app):
                 "operator_type": OperatorType.GOVERNMENT, "capacity_volume_m3": Decimal("1000"),
                 "capacity_weight_t": Decimal("250")}
         data.update(overrides)
-        return services.create_depot(data)
+        return create_depot(data, actor=None)
 
     return make
 
@@ -56,7 +56,7 @@ def make_item(app):
                 "shelf_life_days": 1825, "rotation_lead_days": 90, "reference_price": Decimal("180.00"),
                 "norm_per_person": Decimal("1"), "pack_units": [{"name": "bale", "factor": 10}]}
         data.update(overrides)
-        return services.create_item(data)
+        return create_item(data, actor=None)
 
     return make
 
@@ -74,7 +74,7 @@ def login(client):
 @pytest.fixture
 def api_token(app):
     def issue(user) -> dict:
-        _token, raw = core_services.issue_token(user.id, "tests")
+        _token, raw = core_services.issue_token(user.id, "tests", actor=None)
         return {"Authorization": f"Bearer {raw}"}
 
     return issue
@@ -89,11 +89,11 @@ def receive(app):
     """Receive one batch into a depot (as an admin unless told) and return its lot."""
     from datetime import date, timedelta
 
-    from inventory.models import Lot
-    from inventory.services import Receipt, ReceiptLine, receive_stock
+    from inventory.stock.models import Lot
+    from inventory.stock.services.receipts import Receipt, ReceiptLine, receive_stock
 
     def make(depot, item, quantity: int, batch_no: str | None = None, actor=None, expiry=None, **line):
-        actor = actor or core_services.create_user(f"receiver{next(_sequence)}", "Receiver", PASSWORD, Role.ADMIN)
+        actor = actor or core_services.create_user(f"receiver{next(_sequence)}", "Receiver", PASSWORD, Role.ADMIN, actor=None)
         batch_no = batch_no or f"B{next(_sequence):05d}"
         expiry = expiry or date.today() + timedelta(days=400)
         fields = {"unit_cost": Decimal("10.00"), "funding_source": "central", **line}
@@ -111,7 +111,7 @@ def expire(app):
 
     from sqlalchemy import update
 
-    from inventory.models import Lot
+    from inventory.stock.models import Lot
 
     def make(lot, days_ago: int = 1):
         Session.execute(update(Lot).where(Lot.id == lot.id).values(expiry_date=date.today() - timedelta(days=days_ago)))
@@ -124,7 +124,7 @@ def expire(app):
 def reconciled(app):
     """Fail the test if, after it, any lot's balance differs from the sum of its movements."""
     yield
-    from inventory.queries import ledger_mismatches
+    from inventory.stock.queries import ledger_mismatches
 
     Session.remove()
     assert ledger_mismatches() == []

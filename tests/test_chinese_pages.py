@@ -22,12 +22,15 @@ from sqlalchemy import Enum, String, Text, select
 from core import clock
 from core.db import Base, Session
 from core.models import Role
-from inventory import services
-from inventory.services import IssueLine, RotationLineRequest, ScrapRequestLine, TransferRequest
-from inventory.services.agreements import create_agreement
+from inventory.agreements.services import create_agreement
+from inventory.rotation.services import RotationLineRequest, draft_rotation_plan
+from inventory.stock.services.counts import open_count
+from inventory.stock.services.issues import Issue, IssueLine, issue_stock
+from inventory.stock.services.scraps import ScrapRequestLine, request_scrap
+from inventory.stock.services.transfers import TransferRequest, approve_transfer, draft_transfer, ship_transfer
 from tests.chinese import english_words
 from tests.factories import PASSWORD
-from tests.inventory.test_agreements import agreement_data
+from tests.inventory.agreements.test_agreements import agreement_data
 
 pytestmark = pytest.mark.usefixtures("reconciled")
 
@@ -55,12 +58,12 @@ def world(make_depot, make_item, make_user, receive, expire):
     due = receive(depot, quilts, 40, "Q-DUE", expiry=today + timedelta(days=20), unit_cost=Decimal(150))
     expire(receive(depot, quilts, 6, "Q-OLD"), days_ago=4)
     receive(other, quilts, 30, "Q-FINE")
-    services.issue_stock(services.Issue(depot.id, [IssueLine(quilts.id, 2)], recipient="簇桥街道"), clerk)
-    transfer = services.draft_transfer(TransferRequest(depot.id, other.id, [IssueLine(quilts.id, 5)]), clerk)
-    services.approve_transfer(transfer.id, admin)
-    services.ship_transfer(transfer.id, clerk)
-    services.open_count(other.id, clerk)
-    services.request_scrap(depot.id, [ScrapRequestLine(due.id, 1)], "受潮霉变", clerk)
+    issue_stock(Issue(depot.id, [IssueLine(quilts.id, 2)], recipient="簇桥街道"), clerk)
+    transfer = draft_transfer(TransferRequest(depot.id, other.id, [IssueLine(quilts.id, 5)]), clerk)
+    approve_transfer(transfer.id, admin)
+    ship_transfer(transfer.id, clerk)
+    open_count(other.id, clerk)
+    request_scrap(depot.id, [ScrapRequestLine(due.id, 1)], "受潮霉变", clerk)
     sale = RotationLineRequest(
         due.id,
         10,
@@ -71,8 +74,8 @@ def world(make_depot, make_item, make_user, receive, expire):
         replacement_quantity=10,
         replacement_unit_cost=Decimal(160),
     )
-    services.draft_rotation_plan(depot.id, [sale], clerk)
-    create_agreement(agreement_data(quilts))
+    draft_rotation_plan(depot.id, [sale], clerk)
+    create_agreement(agreement_data(quilts), actor=None)
     for user in users.values():
         user.locale = "zh_CN"
     Session.commit()

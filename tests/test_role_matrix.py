@@ -5,12 +5,12 @@ import pytest
 
 from core.models import Role
 from core.services import issue_token
-from inventory.services import assign_clerk
-from tests.inventory.agreements_matrix import AGREEMENTS_API
-from tests.inventory.finance_api_matrix import FINANCE_API
-from tests.inventory.rotation_pages_matrix import ROTATION_PAGES
-from tests.inventory.stock_api_matrix import STOCK_API
-from tests.inventory.stock_pages_matrix import STOCK_PAGES, STOCK_TARGETS, stock_targets
+from inventory.network.services import assign_clerk
+from tests.inventory.agreements.api_matrix import AGREEMENTS_API
+from tests.inventory.rotation.api_matrix import FINANCE_API
+from tests.inventory.rotation.pages_matrix import ROTATION_PAGES
+from tests.inventory.stock.api_matrix import STOCK_API
+from tests.inventory.stock.pages_matrix import STOCK_PAGES, STOCK_TARGETS, stock_targets
 
 ADMIN = {Role.ADMIN}
 EVERYONE = set(Role)
@@ -23,26 +23,26 @@ MATRIX = [
     ("core.user", "GET", "/admin/users/{user}", ADMIN),
     ("core.revoke_token", "POST", "/admin/tokens/{token}/revoke", ADMIN),
     ("core.set_active", "POST", "/admin/users/{user}/active", ADMIN),
-    ("inventory.home", "GET", "/", EVERYONE),
-    ("inventory.depots", "GET", "/depots", EVERYONE),
-    ("inventory.new_depot", "GET", "/depots/new", ADMIN),
-    ("inventory.depot", "GET", "/depots/{depot}", EVERYONE),
-    ("inventory.edit_depot", "GET", "/depots/{depot}/edit", ADMIN),
-    ("inventory.close_depot", "POST", "/depots/{depot}/close", ADMIN),
-    ("inventory.assign_clerk", "POST", "/depots/{depot}/clerks", ADMIN),
-    ("inventory.unassign_clerk", "POST", "/depots/{depot}/clerks/{user}/remove", ADMIN),
-    ("inventory.items", "GET", "/items", EVERYONE),
-    ("inventory.new_item", "GET", "/items/new", ADMIN),
-    ("inventory.edit_item", "GET", "/items/{item}/edit", ADMIN),
-    ("inventory_api.list_depots", "GET", "/api/v1/depots", EVERYONE),
-    ("inventory_api.create_depot", "POST", "/api/v1/depots", ADMIN),
-    ("inventory_api.get_depot", "GET", "/api/v1/depots/{depot}", EVERYONE),
-    ("inventory_api.update_depot", "PATCH", "/api/v1/depots/{depot}", ADMIN),
-    ("inventory_api.list_items", "GET", "/api/v1/items", EVERYONE),
-    ("inventory_api.create_item", "POST", "/api/v1/items", ADMIN),
-    ("inventory_api.get_item", "GET", "/api/v1/items/{item}", EVERYONE),
-    ("inventory_api.update_item", "PATCH", "/api/v1/items/{item}", ADMIN),
-    ("inventory_api.list_regions", "GET", "/api/v1/regions", EVERYONE),
+    ("network.home", "GET", "/", EVERYONE),
+    ("network.depots", "GET", "/depots", EVERYONE),
+    ("network.new_depot", "GET", "/depots/new", ADMIN),
+    ("network.depot", "GET", "/depots/{depot}", EVERYONE),
+    ("network.edit_depot", "GET", "/depots/{depot}/edit", ADMIN),
+    ("network.close_depot", "POST", "/depots/{depot}/close", ADMIN),
+    ("network.assign_clerk", "POST", "/depots/{depot}/clerks", ADMIN),
+    ("network.unassign_clerk", "POST", "/depots/{depot}/clerks/{user}/remove", ADMIN),
+    ("network.items", "GET", "/items", EVERYONE),
+    ("network.new_item", "GET", "/items/new", ADMIN),
+    ("network.edit_item", "GET", "/items/{item}/edit", ADMIN),
+    ("network_api.list_depots", "GET", "/api/v1/depots", EVERYONE),
+    ("network_api.create_depot", "POST", "/api/v1/depots", ADMIN),
+    ("network_api.get_depot", "GET", "/api/v1/depots/{depot}", EVERYONE),
+    ("network_api.update_depot", "PATCH", "/api/v1/depots/{depot}", ADMIN),
+    ("network_api.list_items", "GET", "/api/v1/items", EVERYONE),
+    ("network_api.create_item", "POST", "/api/v1/items", ADMIN),
+    ("network_api.get_item", "GET", "/api/v1/items/{item}", EVERYONE),
+    ("network_api.update_item", "PATCH", "/api/v1/items/{item}", ADMIN),
+    ("network_api.list_regions", "GET", "/api/v1/regions", EVERYONE),
 ]
 MATRIX += STOCK_API
 MATRIX += FINANCE_API
@@ -55,7 +55,7 @@ PUBLIC = {"core.login", "core.set_locale", "openapi.openapi_document", "static"}
 @pytest.fixture
 def targets(request, make_depot, make_item, make_user):
     other = make_user(Role.CLERK, username="someone")
-    token, _raw = issue_token(other.id, "matrix")
+    token, _raw = issue_token(other.id, "matrix", actor=None)
     depot, item = make_depot().id, make_item().id
     url = getattr(request.node, "callspec", None) and request.node.callspec.params.get("url", "")
     needs_documents = url and any(f"{{{name}}}" in url for name in STOCK_TARGETS)
@@ -70,9 +70,9 @@ def request_as(app, role: Role | None, method: str, url: str, make_user, depot_i
     if role is not None:
         user = make_user(role)
         if role == Role.CLERK and depot_id is not None:
-            assign_clerk(depot_id, user.username)
+            assign_clerk(depot_id, user.username, actor=None)
         if url.startswith("/api/"):
-            _token, raw = issue_token(user.id, "matrix")
+            _token, raw = issue_token(user.id, "matrix", actor=None)
             headers["Authorization"] = f"Bearer {raw}"
         else:
             client.post("/login", data={"username": user.username, "password": "correct horse battery"})

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from core.db import Session
-from inventory.models import Item
+from inventory.network.models import Item
 from seed import loader
 
 pytestmark = pytest.mark.browser

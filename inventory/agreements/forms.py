@@ -1,0 +1,33 @@
+"""Form shapes for capacity agreements; the rules themselves live in services.agreements."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from inventory.network.forms import PlaceFields
+
+
+class AgreementForm(PlaceFields, FlaskForm):
+    enterprise_name = StringField(_l("Enterprise"), validators=[DataRequired(), Length(max=200)])
+    contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=80)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    item_id = SelectField(_l("Item"), coerce=int, validate_choice=False)
+    daily_capacity = IntegerField(_l("Daily capacity (base units per day)"), validators=[InputRequired()])
+    lead_time_hours = IntegerField(_l("Activation lead time (hours)"), validators=[InputRequired()])
+    max_quantity = IntegerField(_l("Maximum quantity under the agreement"), validators=[InputRequired()])
+    unit_price = DecimalField(_l("Agreed unit price (CNY)"), places=2, validators=[InputRequired()])
+    valid_from = DateField(_l("Valid from"), validators=[InputRequired()])
+    valid_to = DateField(_l("Valid to"), validators=[InputRequired()])
+    notes = TextAreaField(_l("Notes"), validators=[Optional()])
+
+    def to_data(self) -> dict:
+        data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        for axis in ("latitude", "longitude"):
+            data[axis] = float(data[axis]) if data[axis] is not None else None
+        for name in ("contact_person", "phone", "notes"):
+            data[name] = (data[name] or "").strip() or None
+        return data
+
+
+class StatusForm(FlaskForm):
+    """The suspend and reactivate buttons: only the CSRF token."""

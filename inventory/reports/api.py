@@ -1,0 +1,144 @@
+"""JSON API v1 for the finance reports: rotation costs, valuation at a day, the movement journal.
+
+JSON speaks in codes (`book_value_out`, `rotation_out`, `central`) whatever the reader's language; the CSV and
+XLSX downloads are for people, so their headers and the words in them (movement kinds, levels, funding) come
+in the requesting user's language, while the figures stay plain numbers.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from core.api import query_args
+from core.auth import allow
+from core.exports import table_response
+from core.models import Role
+from core.openapi import document_path, errors, ok, query
+from inventory import labels
+from inventory.reports import queries
+from inventory.reports.queries import ReportFilters
+from inventory.reports.schemas import PeriodSchema, ValuationQuerySchema
+
+bp = Blueprint("reports_api", __name__)
+READERS = (Role.ADMIN, Role.FINANCE)
+
+
+def _filters(args: dict) -> ReportFilters:
+    return ReportFilters(args.pop("level", None), args.pop("region_code", None),
+                         _value(args.pop("funding_source", None)), _value(args.pop("category", None)))
+
+
+def _value(member):
+    return member.value if member is not None else None
+
+
+ROTATION_COLUMNS = {"plan": _l("Plan"), "depot": _l("Depot"), "quantity_out": _l("Quantity out"),
+                    "book_value_out": _l("Book value out (CNY)"), "proceeds": _l("Proceeds (CNY)"),
+                    "quantity_in": _l("Quantity in"), "replacement_cost": _l("Replacement cost (CNY)"),
+                    "net_cost": _l("Net cost (CNY)"), "disposal_loss": _l("Disposal loss (CNY)")}
+ROTATION_HEADERS = list(ROTATION_COLUMNS)
+
+
+def _rotation_row(figures) -> list:
+    return [figures.plan, figures.depot, figures.quantity_out, figures.book_value_out, figures.proceeds,
+            figures.quantity_in, figures.replacement_cost, figures.net_cost, figures.disposal_loss]
+
+
+@bp.get("/reports/rotation")
+@allow(*READERS)
+def rotation_report():
+    args = query_args(PeriodSchema())
+    report = queries.rotation_report(args["date_from"], args["date_to"], _filters(args))
+    rows, total = [_rotation_row(plan) for plan in report.plans], _rotation_row(report.total)
+    if args["format"] != "json":
+        footer = [[_("Scrapped (book value)"), report.scrapped_value],
+                  [_("Expired while in stock"), report.expired_value], [_("Write-offs"), report.write_offs]]
+        return table_response(f"rotation-{args['date_from']}-{args['date_to']}", _headers(ROTATION_COLUMNS),
+                              rows + [[_("Total"), *total[1:]]] + footer, args["format"], title=_("Rotation costs"))
+    return {"date_from": args["date_from"].isoformat(), "date_to": args["date_to"].isoformat(),
+            "plans": [_as_json(ROTATION_HEADERS, row) for row in rows], "total": _as_json(ROTATION_HEADERS, total),
+            "scrapped_value": str(report.scrapped_value), "expired_value": str(report.expired_value),
+            "write_offs": str(report.write_offs)}
+
+
+VALUATION_COLUMNS = {"level": _l("Level"), "category": _l("Category"), "funding_source": _l("Funding"),
+                     "quantity": _l("Quantity"), "value": _l("Value (CNY)")}
+VALUATION_HEADERS = list(VALUATION_COLUMNS)
+
+
+@bp.get("/reports/valuation")
+@allow(*READERS)
+def valuation_report():
+    args = query_args(ValuationQuerySchema())
+    result = queries.valuation(args["as_of"], _filters(args))
+    rows = [[r.level, r.category, r.funding_source, r.quantity, r.value] for r in result.rows]
+    if args["format"] != "json":
+        words = [[_word(labels.DEPOT_LEVEL_LABELS, level), _word(labels.CATEGORY_LABELS, category),
+                  _word(labels.FUNDING_LABELS, funding), *figures] for level, category, funding, *figures in rows]
+        total = [_("Total"), "", "", result.total_quantity, result.total_value]
+        return table_response(f"valuation-{args['as_of']}", _headers(VALUATION_COLUMNS), words, args["format"],
+                              total, title=_("Valuation"))
+    return {"as_of": args["as_of"].isoformat(), "rows": [_as_json(VALUATION_HEADERS, row) for row in rows],
+            "total_quantity": result.total_quantity, "total_value": str(result.total_value)}
+
+
+JOURNAL_HEADERS = {  # the keys of reports.journal_row, in the order of the download
+    "document": _l("Document"), "occurred_at": _l("Occurred"), "recorded_at": _l("Recorded"),
+    "depot": _l("Depot"), "item": _l("Item"), "batch": _l("Batch"), "kind": _l("Kind"),
+    "quantity": _l("Quantity"), "unit_cost": _l("Unit cost (CNY)"), "value": _l("Value (CNY)"),
+    "proceeds": _l("Proceeds (CNY)"), "actor_id": _l("Recorded by (user id)"), "reason": _l("Reason"),
+    "reverses": _l("Reverses movement")}
+
+
+@bp.get("/reports/journal")
+@allow(*READERS)
+def journal_report():
+    args = query_args(PeriodSchema())
+    filters = _filters(args)
+    if args["format"] != "json":
+        rows, totals = queries.journal(args["date_from"], args["date_to"], filters)
+        total = [_("Total"), "", "", "", "", "", "", totals["net_quantity"], "", totals["net_value"]]
+        return table_response(f"journal-{args['date_from']}-{args['date_to']}", _headers(JOURNAL_HEADERS),
+                              [_journal_line(row) for row in rows], args["format"], total, title=_("Movement journal"))
+    rows, totals = queries.journal(args["date_from"], args["date_to"], filters, limit=args["per_page"],
+                                   offset=(args["page"] - 1) * args["per_page"])
+    return {"items": [{key: _json_value(value) for key, value in row.items()} for row in rows],
+            "page": args["page"], "per_page": args["per_page"], "total": totals["movements"],
+            "net_quantity": totals["net_quantity"], "net_value": str(totals["net_value"])}
+
+
+def _headers(columns: dict) -> list:
+    """Column headers in the reader's language (lazy: table_response renders them for the request)."""
+    return list(columns.values())
+
+
+def _word(labels_by_code: dict, code: str) -> str:
+    """A code as the reader's word for it (the code itself when it has no label)."""
+    return str(labels_by_code.get(code, code))
+
+
+def _journal_line(row: dict) -> list:
+    return [_word(labels.MOVEMENT_LABELS, row[key]) if key == "kind" else row.get(key) for key in JOURNAL_HEADERS]
+
+
+def _as_json(headers: list[str], row: list) -> dict:
+    return {header: _json_value(value) for header, value in zip(headers, row)}
+
+
+def _json_value(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+_FORMAT_NOTE = " Add format=csv or format=xlsx for a download with the same figures."
+document_path("/reports/rotation", {"get": {"summary": "Rotation costs per plan and in total." + _FORMAT_NOTE,
+                                            "parameters": query(PeriodSchema),
+                                            "responses": {**ok({"type": "object"}), **errors(400, 401, 403)}}})
+document_path("/reports/valuation", {"get": {"summary": "Stock value at the end of a day, from the ledger."
+                                              + _FORMAT_NOTE, "parameters": query(ValuationQuerySchema),
+                                              "responses": {**ok({"type": "object"}), **errors(400, 401, 403)}}})
+document_path("/reports/journal", {"get": {"summary": "Every movement in a period with its document number."
+                                           + _FORMAT_NOTE, "parameters": query(PeriodSchema),
+                                           "responses": {**ok({"type": "object"}), **errors(400, 401, 403)}}})

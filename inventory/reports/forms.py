@@ -1,0 +1,59 @@
+"""The report filters, read from the query string; the figures themselves come from reports.queries."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional, ValidationError
+
+from core import clock
+from inventory.labels import CATEGORY_LABELS, DEPOT_LEVEL_LABELS, FUNDING_LABELS, choices
+
+FUNDING_CHOICES = choices(FUNDING_LABELS)
+
+
+def _not_before(start_field: str):
+    def check(form, field) -> None:
+        start = form[start_field].data
+        if field.data and start and field.data < start:
+            raise ValidationError(_("Must not be before the start of the period."))
+    return check
+
+
+class _ReportFilterForm(FlaskForm):
+    """Read from the query string: GET filters need no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    level = SelectField(_l("Level"), choices=[("", _l("All levels")), *choices(DEPOT_LEVEL_LABELS)], default="")
+    province = SelectField(_l("Province"), choices=[], default="", validate_choice=False)
+    funding_source = SelectField(_l("Funding"), choices=[("", _l("Any funding")), *FUNDING_CHOICES], default="")
+    category = SelectField(_l("Category"), choices=[("", _l("All categories")), *choices(CATEGORY_LABELS)], default="")
+
+    def filter_values(self) -> dict:
+        """Filters as the API and ReportFilters name them; values that failed validation are dropped."""
+        def value(field):
+            return field.data or None if not field.errors else None
+        province = value(self.province)
+        return {"level": value(self.level), "region_code": province if province and province.isdigit() else None,
+                "funding_source": value(self.funding_source), "category": value(self.category)}
+
+
+class PeriodFilterForm(_ReportFilterForm):
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional(), _not_before("date_from")])
+
+    def period(self) -> tuple[date, date]:
+        today = clock.today()
+        start = self.date_from.data if not self.date_from.errors and self.date_from.data else today.replace(day=1,
+                                                                                                            month=1)
+        end = self.date_to.data if not self.date_to.errors and self.date_to.data else today
+        return start, max(start, end)
+
+
+class AsOfFilterForm(_ReportFilterForm):
+    as_of = DateField(_l("Value at the end of"), validators=[Optional()])

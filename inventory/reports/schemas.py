@@ -1,0 +1,33 @@
+"""JSON query shapes of the finance reports: filters, a period or a day, and the format of the answer."""
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from inventory.network.models import ItemCategory
+from inventory.network.schemas import DEPOT_LEVELS, REGION_CODE
+from inventory.stock.models import FundingSource
+
+FORMATS = validate.OneOf(["json", "csv", "xlsx"])
+
+
+class ReportFilterSchema(Schema):
+    level = fields.String(load_default=None, validate=DEPOT_LEVELS)
+    region_code = fields.String(load_default=None, validate=REGION_CODE)
+    funding_source = fields.Enum(FundingSource, by_value=True, load_default=None)
+    category = fields.Enum(ItemCategory, by_value=True, load_default=None)
+    format = fields.String(load_default="json", validate=FORMATS)
+
+
+class PeriodSchema(ReportFilterSchema):
+    date_from = fields.Date(required=True)
+    date_to = fields.Date(required=True)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+    @validates_schema
+    def _ordered(self, data, **_kwargs):
+        if data["date_to"] < data["date_from"]:
+            raise ValidationError(_("Must not be before date_from."), "date_to")
+
+
+class ValuationQuerySchema(ReportFilterSchema):
+    as_of = fields.Date(required=True)

@@ -1,0 +1,78 @@
+"""The finance report pages: rotation costs, valuation at a date, the movement journal (CSV and XLSX beside)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+
+from core import clock
+from core.auth import allow
+from core.models import Role
+from core.pagination import Page
+from inventory import labels
+from inventory.network.queries import list_provinces
+from inventory.reports import queries
+from inventory.reports.forms import AsOfFilterForm, PeriodFilterForm
+from inventory.reports.queries import ReportFilters
+from inventory.rotation.queries import plan_ids_by_number
+
+bp = Blueprint("reports", __name__, template_folder="templates")
+READERS = (Role.ADMIN, Role.FINANCE)
+
+
+def _filter_form(form_class):
+    """The filters from the query string; the date inputs show the period actually used."""
+    form = form_class(formdata=request.args)
+    form.province.choices = [("", _("All provinces"))] + [(r.code, r.name) for r in list_provinces()]
+    form.validate()
+    if hasattr(form, "period"):
+        form.date_from.data, form.date_to.data = form.period()
+    elif not form.as_of.data or form.as_of.errors:
+        form.as_of.data = clock.today()
+    return form
+
+
+def _download_urls(endpoint: str, **params) -> dict[str, str]:
+    given = {key: value for key, value in params.items() if value not in (None, "")}
+    return {fmt: url_for(endpoint, **given, format=fmt) for fmt in ("csv", "xlsx")}
+
+
+@bp.route("/reports/rotation")
+@allow(*READERS)
+def rotation_report():
+    form = _filter_form(PeriodFilterForm)
+    date_from, date_to = form.period()
+    filters = form.filter_values()
+    report = queries.rotation_report(date_from, date_to, ReportFilters(**filters))
+    plan_ids = plan_ids_by_number([figures.plan for figures in report.plans])
+    return render_template("reports/rotation.html", form=form, report=report, plan_ids=plan_ids,
+                           period=(date_from, date_to),
+                           download_urls=_download_urls("reports_api.rotation_report", date_from=date_from,
+                                                    date_to=date_to, **filters))
+
+
+@bp.route("/reports/valuation")
+@allow(*READERS)
+def valuation_report():
+    form = _filter_form(AsOfFilterForm)
+    as_of = form.as_of.data
+    filters = form.filter_values()
+    result = queries.valuation(as_of, ReportFilters(**filters))
+    return render_template("reports/valuation.html", form=form, result=result, as_of=as_of,
+                           labels=labels,
+                           download_urls=_download_urls("reports_api.valuation_report", as_of=as_of, **filters))
+
+
+@bp.route("/reports/journal")
+@allow(*READERS)
+def journal_report():
+    form = _filter_form(PeriodFilterForm)
+    date_from, date_to = form.period()
+    filters = form.filter_values()
+    number, per_page = max(1, request.args.get("page", 1, type=int)), current_app.config["PAGE_SIZE"]
+    rows, totals = queries.journal(date_from, date_to, ReportFilters(**filters), limit=per_page,
+                                   offset=(number - 1) * per_page)
+    return render_template("reports/journal.html", form=form, page=Page(rows, number, per_page,
+                                                                                  totals["movements"]),
+                           totals=totals, period=(date_from, date_to), labels=labels, utc_offset=clock.utc_offset(),
+                           download_urls=_download_urls("reports_api.journal_report", date_from=date_from,
+                                                    date_to=date_to, **filters))

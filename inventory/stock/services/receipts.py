@@ -1,0 +1,143 @@
+"""Receiving stock: new lots or top-ups of existing ones."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from core import clock
+from core.access import ensure_can_act
+from core.db import Session, unit_of_work
+from core.errors import DomainError, LinePath, refuse_lines
+from core.models import User
+from inventory.network.models import Depot, Item
+from inventory.network.queries import get_active_depot
+from inventory.stock.models import Document, DocumentKind, FundingSource, Lot, MovementKind, Ownership
+from inventory.stock.services.errors import ExpiredLotError
+from inventory.stock.services.ledger import new_document, post_movement
+from inventory.stock.services.lines import base_quantity, line_item
+
+LOT_IDENTITY = ("expiry_date", "unit_cost", "funding_source", "ownership")
+LOT_IDENTITY_LABELS = {"expiry_date": _l("expiry date"), "unit_cost": _l("unit cost"),
+                       "funding_source": _l("funding source"), "ownership": _l("ownership")}
+
+
+@dataclass
+class ReceiptLine:
+    item_id: int
+    quantity: int
+    batch_no: str
+    unit_cost: Decimal
+    funding_source: FundingSource | str
+    unit: str | None = None  # the item's base unit or one of its packs; None = base unit
+    production_date: date | None = None
+    expiry_date: date | None = None
+    ownership: Ownership | str = Ownership.GOVERNMENT
+    holder: str | None = None
+    donor: str | None = None
+    donation_restriction: str | None = None
+
+
+@dataclass
+class Receipt:
+    depot_id: int
+    lines: list[ReceiptLine]
+    supplier: str | None = None
+    reason: str | None = None
+    occurred_at: datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@unit_of_work
+def receive_stock(receipt: Receipt, actor: User) -> Document:
+    """Record goods arriving at a depot: one document, one receipt movement per line."""
+    depot = get_active_depot(receipt.depot_id)
+    ensure_can_act(actor, depot)
+    if not receipt.lines:
+        raise DomainError(_("A receipt needs at least one line."), {"lines": [_("Add at least one line.")]})
+    prepared = _prepare_lines(receipt.lines)
+    document = new_document(depot, DocumentKind.RECEIPT, actor, receipt.occurred_at, receipt.reason,
+                            receipt.supplier)
+    for index, (line, item, quantity) in enumerate(prepared):
+        lot = lot_for_batch(depot, item, line, LinePath(index))
+        post_movement(document, lot, MovementKind.RECEIPT, quantity, actor)
+    return document
+
+
+def _prepare_lines(lines: list[ReceiptLine]) -> list[tuple[ReceiptLine, Item, int]]:
+    prepared, errors = [], []
+    for index, line in enumerate(lines):
+        try:
+            prepared.append(_prepare_line(line, LinePath(index)))
+        except DomainError as error:
+            errors.append(error)
+    if errors:
+        raise refuse_lines(errors)
+    return prepared
+
+
+def _prepare_line(line: ReceiptLine, path: LinePath) -> tuple[ReceiptLine, Item, int]:
+    item = line_item(line.item_id, path)
+    quantity = base_quantity(item, line.quantity, line.unit, path)
+    line.funding_source = FundingSource(line.funding_source)
+    line.ownership = Ownership(line.ownership)
+    line.expiry_date = _expiry(item, line, path)
+    _check_provenance(line, path)
+    return line, item, quantity
+
+
+def _expiry(item: Item, line: ReceiptLine, path: LinePath) -> date | None:
+    """The given expiry date, or production date + shelf life; an item that expires needs one of the two."""
+    if line.expiry_date is None and item.shelf_life_days is not None:
+        if line.production_date is None:
+            raise DomainError(_("%(item)s expires: give its production or expiry date.", item=item.name),
+                              path.error("production_date", _("Give the production date or the expiry date.")))
+    expiry = line.expiry_date
+    if expiry is None and item.shelf_life_days is not None:
+        expiry = line.production_date + timedelta(days=item.shelf_life_days)
+    if expiry and line.production_date and expiry <= line.production_date:
+        raise DomainError(_("Expiry before production."),
+                          path.error("expiry_date", _("Must be after the production date.")))
+    if expiry and expiry <= clock.today():
+        raise ExpiredLotError(_("Batch %(batch)s expired on %(date)s; expired goods are not taken into the reserve.",
+                                batch=line.batch_no, date=expiry),
+                              path.error("expiry_date", _("This batch expired on %(date)s.", date=expiry)))
+    return expiry
+
+
+def _check_provenance(line: ReceiptLine, path: LinePath) -> None:
+    if line.funding_source == FundingSource.DONATION and not (line.donor or "").strip():
+        raise DomainError(_("A donation needs its donor."), path.error("donor", _("Name the donor.")))
+    if line.funding_source != FundingSource.DONATION and (line.donor or line.donation_restriction):
+        raise DomainError(_("Only donations have a donor."), path.error("donor", _("Only for donations.")))
+    if line.ownership == Ownership.AGREEMENT and not (line.holder or "").strip():
+        raise DomainError(_("Agreement stock needs its holder."),
+                          path.error("holder", _("Name the enterprise holding it.")))
+
+
+def lot_for_batch(depot: Depot, item: Item, line: ReceiptLine, path: LinePath) -> Lot:
+    """The depot's lot for this batch, created when new; a top-up must match the batch's expiry, cost and funding."""
+    key = (Lot.depot_id == depot.id, Lot.item_id == item.id, Lot.batch_no == line.batch_no)
+    dialect = Session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    Session.execute(insert(Lot).values(
+        depot_id=depot.id, item_id=item.id, batch_no=line.batch_no, production_date=line.production_date,
+        expiry_date=line.expiry_date, unit_cost=line.unit_cost, funding_source=line.funding_source,
+        ownership=line.ownership, holder=line.holder, donor=line.donor,
+        donation_restriction=line.donation_restriction, on_hand=0, reserved=0,
+    ).on_conflict_do_nothing())
+    lot = Session.scalars(select(Lot).where(*key).execution_options(populate_existing=True)).one()
+    mismatched = [name for name in LOT_IDENTITY if getattr(lot, name) != getattr(line, name)]
+    if mismatched:
+        differences = _(", ").join(str(LOT_IDENTITY_LABELS[name]) for name in mismatched)
+        raise DomainError(_("Batch %(batch)s is already here with another %(differences)s.",
+                            batch=line.batch_no, differences=differences),
+                          path.error("batch_no", _("Batch %(batch)s exists with a different %(differences)s; "
+                                                   "use a new batch number.", batch=line.batch_no,
+                                                   differences=differences)))
+    return lot
