@@ -51,6 +51,13 @@ def visible_depot_ids(user: User) -> list[int] | None:
     return assigned_depot_ids(user) if user.role == Role.CLERK else None
 
 
+def actable_depot_ids(user: User) -> set[int] | None:
+    """The depots where a user may record stock changes: None for every depot (an administrator)."""
+    if user.role == Role.ADMIN:
+        return None
+    return set(assigned_depot_ids(user)) if user.role == Role.CLERK else set()
+
+
 def ensure_can_act(user: User, depot: DepotLike) -> None:
     if not can_act_at(user, depot.id):
         raise PermissionDeniedError(_("You may not record stock changes at %(depot)s.", depot=depot.code))

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.access import STOCK_KEEPERS, can_act_at, ensure_can_act, ensure_can_see, visible_depot_ids
+from core.access import STOCK_KEEPERS, actable_depot_ids, can_act_at, ensure_can_act, ensure_can_see, visible_depot_ids
 from core.auth import allow
 from core.errors import DomainError
 from core.forms import attach_service_errors
@@ -50,7 +50,7 @@ def due():
     return render_template("rotation/due.html", page=page, totals=totals, filters=filters,
                            args=request.args, depot_error=depot_error, labels=labels,
                            provinces=network_queries.list_provinces(), clerk_depots=clerk_depots,
-                           actable=_actable_depots(clerk_depots))
+                           actable=actable_depot_ids(current_user))
 
 
 def _due_filters() -> tuple[dict, str | None]:
@@ -70,13 +70,6 @@ def _due_filters() -> tuple[dict, str | None]:
     if depot is None:
         return filters, _("No depot with code %(code)s.", code=code)
     return {**filters, "depot_id": depot.id}, None
-
-
-def _actable_depots(clerk_depots) -> set[int] | None:
-    """Depots where the user may plan rotation; None means every depot (an administrator)."""
-    if current_user.role == Role.ADMIN:
-        return None
-    return {d.id for d in clerk_depots} if clerk_depots is not None else set()
 
 
 # --- drafting a plan ----------------------------------------------------------------------------------------
