@@ -16,7 +16,26 @@ def load_config(instance_path: str) -> dict:
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "25")),
         "NEIGHBOUR_RADIUS_KM": float(os.environ.get("NEIGHBOUR_RADIUS_KM", "100")),
         "WTF_CSRF_TIME_LIMIT": None,
+        # A demand table of a national incident has thousands of cells (Werkzeug's default allows 1,000).
+        "MAX_FORM_PARTS": int(os.environ.get("MAX_FORM_PARTS", "60000")),
+        "OTHER_DUE_HOURS": int(os.environ.get("OTHER_DUE_HOURS", "24")),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "PLANNING_THREADS": int(os.environ.get("PLANNING_THREADS", "1")),
+        "ROUTING_SECONDS": float(os.environ.get("ROUTING_SECONDS", "20")),
+        "JOB_HEARTBEAT_SECONDS": float(os.environ.get("JOB_HEARTBEAT_SECONDS", "5")),
+        "JOB_STALE_SECONDS": float(os.environ.get("JOB_STALE_SECONDS", "60")),
+        "TILE_URL": os.environ.get("TILE_URL") or None,
+        "TILE_ATTRIBUTION": os.environ.get("TILE_ATTRIBUTION") or "",
+        **_test_holds(),
     }
+
+
+def _test_holds() -> dict:
+    """A planning job may be held inside a stage so that a test can kill its worker there; only with the explicit
+    test switch in the environment."""
+    if os.environ.get("RELIEF_ALLOW_TEST_HOLDS") != "1":
+        return {}
+    return {"PLANNING_HOLD_SECONDS": float(os.environ.get("PLANNING_HOLD_SECONDS", "0"))}
 
 
 def _instance_secret(instance: Path) -> str:

@@ -29,6 +29,21 @@ def table_response(filename: str, headers: list[str], rows: list[list], fmt: str
     return response
 
 
+def workbook_response(filename: str, sheets: list[tuple[str, list[str], list[list]]]) -> Response:
+    """An XLSX file of several tables, one sheet each: (sheet title, headers, rows)."""
+    workbook = Workbook(write_only=True)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(_sheet_title(title))
+        sheet.append([str(header) for header in headers])
+        for row in rows:
+            sheet.append([_cell(value) for value in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    response = Response(out.getvalue(), mimetype=XLSX_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
 def _csv(headers: list[str], rows: list[list], totals: list | None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)

@@ -13,12 +13,26 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["qty"] = format_quantity
     app.jinja_env.filters["num"] = format_number
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["map_labels"] = plain_labels
     app.jinja_env.globals["page_url"] = page_url
 
 
 def local_time(moment) -> str:
     """A timestamp as the depots' wall clock shows it."""
     return moment.astimezone(clock.LOCAL_ZONE).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def plain_labels(labels: dict) -> dict[str, str]:
+    """Enum-keyed labels as plain strings, for a page's script (`{{ labels|map_labels|tojson }}`)."""
+    return {str(getattr(key, "value", key)): str(label) for key, label in labels.items()}
+
+
+def format_percent(share, places: int = 1) -> str:
+    """A share of 1 as a percentage in the reader's format (0.8216 → 82.2 %)."""
+    if share is None:
+        return "—"
+    return format_decimal(Decimal(str(share)) * 100, format="#,##0." + "0" * places) + " %"
 
 
 def format_quantity(value) -> str:

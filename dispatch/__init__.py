@@ -1,8 +1,69 @@
-"""Dispatch: incidents, demand, planning jobs, plans, shipments, maps. Same feature-package shape as inventory."""
+"""Dispatch: incidents and their demand, the fleet, planning jobs, plans, finding stock, the maps.
+
+One package per feature, each with the same module names as inventory's. `init_app` registers their
+blueprints, commands, header links, template helpers and the planning job runner.
+"""
 from __future__ import annotations
 
-from flask import Flask
+from importlib import import_module
+from importlib.util import find_spec
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+
+from core import navigation
+from core.api import register_api
+from core.models import Role
+from inventory.labels import DEPOT_LEVEL_LABELS
+
+FEATURES = ("incidents", "demand", "fleet", "planning", "plans", "availability", "maps")
+MODELS = ("incidents", "demand", "fleet", "planning", "plans")  # the features that own tables
+
+
+def load_models() -> None:
+    """Import every model, so the mapper and Alembic see the whole schema."""
+    for feature in MODELS:
+        import_module(f"dispatch.{feature}.models")
 
 
 def init_app(app: Flask) -> None:
-    """Register dispatch's blueprints and commands (its features register themselves here as they land)."""
+    from dispatch.cli import dispatch_cli
+    from dispatch.planning.services.runners import make_runner
+
+    load_models()
+    for feature in FEATURES:
+        app.register_blueprint(import_module(f"dispatch.{feature}.views").bp)
+        if find_spec(f"dispatch.{feature}.api"):
+            register_api(app, import_module(f"dispatch.{feature}.api").bp)
+    app.cli.add_command(dispatch_cli)
+    app.extensions["planning_runner"] = make_runner(app)
+    app.jinja_env.globals["map_legend"] = map_legend
+    app.before_request(_sweep_orphans_once)
+    _add_links(app)
+
+
+def _sweep_orphans_once() -> None:
+    """On a process's first request: jobs left queued by a web process that has since gone end failed."""
+    from dispatch.planning.services import fail_stale_jobs  # planning imports the models load_models registers
+
+    if not current_app.extensions.get("planning_swept"):
+        current_app.extensions["planning_swept"] = True
+        fail_stale_jobs()
+
+
+def map_legend() -> dict[str, str]:
+    """What the map colours mean: depot levels and capacity agreements."""
+    names = {level.value: str(label) for level, label in DEPOT_LEVEL_LABELS.items()}
+    return names | {"agreement": str(_l("Capacity agreement"))}
+
+
+def _add_links(app: Flask) -> None:
+    everyone_but_clerks = {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}
+    for endpoint, label, roles in (
+        ("incidents.incidents", _l("Incidents"), None),
+        ("plans.plans", _l("Plans"), everyone_but_clerks),
+        ("maps.overview", _l("Map"), None),
+        ("availability.nearby", _l("Find stock"), {Role.ADMIN, Role.DISPATCHER}),
+        ("fleet.find_depot", _l("Fleet"), {Role.ADMIN, Role.DISPATCHER}),
+    ):
+        navigation.add_link(app, endpoint, label, roles)

@@ -3,11 +3,13 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import core.models  # noqa: F401  (registers tables on Base.metadata)
+import dispatch
 import inventory
 from core.db import Base
 
 config = context.config
 inventory.load_models()
+dispatch.load_models()
 target_metadata = Base.metadata
 
 

@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from core.db import Session
 from inventory.network.models import Depot
+from seed import dispatch as dispatch_seed
 from seed import loader
 from seed import stock as demo_stock
 from seed.agreements import load_agreements
@@ -38,6 +39,8 @@ def seed_demo(scale: str, skip_if_loaded: bool, stock: bool) -> None:
             f"{label}: {n}"), bar.update()))
     loader.load_demo_users(Session, loader.clerk_depots_for(Session, chosen))
     click.echo("Depots added: " + ", ".join(f"{label} {n}" for label, n in counts.items()))
+    _load_dispatch_reference()
+    click.echo(f"Demo fleet: {dispatch_seed.load_demo_fleet(Session)} vehicles")
     click.echo(f"Capacity agreements added: {load_agreements(Session)}")
     if stock:
         depots = Session.scalar(select(func.count(Depot.id)))
@@ -46,6 +49,19 @@ def seed_demo(scale: str, skip_if_loaded: bool, stock: bool) -> None:
         click.echo(f"Lots added: {lots}")
     click.echo(f"Demo logins (password {loader.DEMO_PASSWORD}): "
                + ", ".join(username for username, _role, _name in loader.DEMO_USERS))
+
+
+@seed_cli.command("reference")
+def seed_reference() -> None:
+    """Load the reference data a real deployment needs: regions, items, demand norms, deadlines, modes (once)."""
+    loader.load_regions(Session)
+    loader.load_items(Session)
+    _load_dispatch_reference()
+
+
+def _load_dispatch_reference() -> None:
+    click.echo(f"Demand norms added: {dispatch_seed.load_norms(Session)}")
+    dispatch_seed.load_deadlines_and_modes(Session)
 
 
 @seed_cli.command("regions")

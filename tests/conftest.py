@@ -70,7 +70,7 @@ def database_url(template_url, tmp_path) -> str:
 @pytest.fixture
 def app(database_url):
     app = create_app({"DATABASE_URL": database_url, "TESTING": True, "WTF_CSRF_ENABLED": False,
-                      "SECRET_KEY": "test-secret"})
+                      "SECRET_KEY": "test-secret", "ROUTING_SECONDS": 1.0})
     # No app context is held open: each request must get its own `g` (and so its own signed-in user).
     # Tests and factories use the thread's scoped Session directly.
     yield app
@@ -98,4 +98,4 @@ def runner(app):
     return app.test_cli_runner()
 
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.demo"]

@@ -25,7 +25,8 @@ REGION_FOR_LEVEL = {DepotLevel.CENTRAL: PREFECTURE, DepotLevel.PROVINCIAL: PROVI
 @pytest.fixture
 def make_user(app):
     def make(role: Role = Role.ADMIN, username: str | None = None, depots=()):
-        user = core_services.create_user(username or f"{role.value}{next(_sequence)}", "Test User", PASSWORD, role, actor=None)
+        user = core_services.create_user(username or f"{role.value}{next(_sequence)}", "Test User", PASSWORD, role,
+                                         actor=None)
         for depot in depots:
             assign_clerk(depot.id, user.username, actor=None)
         return user
@@ -93,7 +94,8 @@ def receive(app):
     from inventory.stock.services.receipts import Receipt, ReceiptLine, receive_stock
 
     def make(depot, item, quantity: int, batch_no: str | None = None, actor=None, expiry=None, **line):
-        actor = actor or core_services.create_user(f"receiver{next(_sequence)}", "Receiver", PASSWORD, Role.ADMIN, actor=None)
+        actor = actor or core_services.create_user(f"receiver{next(_sequence)}", "Receiver", PASSWORD, Role.ADMIN,
+                                                   actor=None)
         batch_no = batch_no or f"B{next(_sequence):05d}"
         expiry = expiry or date.today() + timedelta(days=400)
         fields = {"unit_cost": Decimal("10.00"), "funding_source": "central", **line}

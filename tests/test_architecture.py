@@ -14,7 +14,7 @@ MAY_IMPORT = {
     "optimizer": {"optimizer"},
     "core": {"core"},
     "inventory": {"core", "inventory", "seed", "optimizer"},  # optimizer.travel only: the one distance function
-    "seed": {"core", "inventory", "seed"},
+    "seed": {"core", "inventory", "dispatch", "seed", "optimizer"},  # the demo loader fills every domain
     "dispatch": {"core", "inventory", "dispatch", "optimizer"},
 }
 # OR-Tools solves the allocation, PyVRP routes the vehicles.

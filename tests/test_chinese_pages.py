@@ -10,6 +10,7 @@ rotation plan and a capacity agreement.
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
@@ -22,6 +23,17 @@ from sqlalchemy import Enum, String, Text, select
 from core import clock
 from core.db import Base, Session
 from core.models import Role
+from dispatch.demand.services import DemandLineRequest, save_demand
+from dispatch.fleet.services import Requisition, VehicleSpec, requisition_vehicle
+from dispatch.incidents.services import (
+    ResponseChange,
+    SupportAsked,
+    add_area,
+    create_incident,
+    record_response,
+    request_support,
+)
+from dispatch.planning.services import get_job, plan_incident
 from inventory.agreements.services import create_agreement
 from inventory.rotation.services import RotationLineRequest, draft_rotation_plan
 from inventory.stock.services.counts import open_count
@@ -35,15 +47,36 @@ from tests.inventory.agreements.test_agreements import agreement_data
 pytestmark = pytest.mark.usefixtures("reconciled")
 
 # Names that read the same in a Chinese page: the language switch, file formats, their extensions and a
-# spreadsheet program, the region code standard (GB/T 2260), the currency, the time zone and the date notation.
-ALLOWED_WORDS = {"English", "CSV", "XLSX", "csv", "xlsx", "Excel", "GB", "CNY", "UTC", "YYYY", "MM", "DD"}
+# spreadsheet program, the script language maps need, the region code standard (GB/T 2260), the currency, the time
+# zone and the date notation.
+ALLOWED_WORDS = {"English", "CSV", "XLSX", "csv", "xlsx", "Excel", "JavaScript", "GB", "CNY", "UTC", "YYYY", "MM", "DD"}
 CODE = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")  # item codes (JZ-BR-001) and document numbers (RK-2026-000001)
 SKIPPED = ("/api/", "/static/", "/logout")
 SAME_KIND_PAGES = 2  # pages visited per path shape, e.g. /depots/N/stock
 
 
+def plan_an_incident(app, dispatcher, depot, quilts) -> None:
+    """An earthquake with a response, an area, demand, a requisitioned truck and a finished plan."""
+    with app.app_context():
+        incident = create_incident({"kind": "earthquake", "title": "武侯区地震", "started_at": clock.utcnow()
+                                    - timedelta(hours=1)}, dispatcher)
+        record_response(incident.id, ResponseChange("provincial", "II", "510000"), dispatcher)
+        request_support(incident.id, SupportAsked("county", "510107", "武侯区应急管理局"), dispatcher)
+        area = add_area(incident.id, {"region_code": "510107", "affected_population": 500,
+                                      "displaced_population": 150}, dispatcher)
+        save_demand(incident.id, [DemandLineRequest(area.id, quilts.id, 150)], dispatcher)
+        requisition_vehicle(incident.id, Requisition("成都某物流公司", "川A12345", depot.id, VehicleSpec(
+            "厢式货车", 2000, Decimal(10), 60, Decimal(3))), dispatcher)
+        job = plan_incident(incident.id, dispatcher)
+        for _attempt in range(240):
+            if get_job(job.id).finished:
+                break
+            time.sleep(0.25)
+        assert get_job(job.id).plan_id is not None
+
+
 @pytest.fixture
-def world(make_depot, make_item, make_user, receive, expire):
+def world(app, make_depot, make_item, make_user, receive, expire):
     today = clock.today()
     depot, other = make_depot(name="武侯区救灾物资储备库"), make_depot(name="锦江区救灾物资储备库")
     quilts = make_item(
@@ -79,6 +112,7 @@ def world(make_depot, make_item, make_user, receive, expire):
     for user in users.values():
         user.locale = "zh_CN"
     Session.commit()
+    plan_an_incident(app, users[Role.DISPATCHER], depot, quilts)
     return users
 
 

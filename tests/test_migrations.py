@@ -12,12 +12,14 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 import core.models  # noqa: F401
+import dispatch
 import inventory
-
-inventory.load_models()
 from core import migrate
 from core.db import Base
 from tests.conftest import postgres_url
+
+inventory.load_models()
+dispatch.load_models()
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import pytest
 from core.models import Role
 from core.services import issue_token
 from inventory.network.services import assign_clerk
+from tests.dispatch.matrix import DISPATCH_API, DISPATCH_PAGES
 from tests.inventory.agreements.api_matrix import AGREEMENTS_API
 from tests.inventory.rotation.api_matrix import FINANCE_API
 from tests.inventory.rotation.pages_matrix import ROTATION_PAGES
@@ -49,7 +50,8 @@ MATRIX += FINANCE_API
 MATRIX += AGREEMENTS_API
 MATRIX += STOCK_PAGES
 MATRIX += ROTATION_PAGES
-PUBLIC = {"core.login", "core.set_locale", "openapi.openapi_document", "static"}
+MATRIX += DISPATCH_PAGES + DISPATCH_API
+PUBLIC = {"core.login", "core.set_locale", "openapi.openapi_document", "static", "vendor.asset"}
 
 
 @pytest.fixture

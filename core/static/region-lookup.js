@@ -1,23 +1,29 @@
-// Suggest region codes while the admin types a name or a code (reads the JSON API with the session).
+// Suggest region codes while the user types a name or a code (reads the JSON API with the session).
+// Any input with data-region-lookup (or the id region_code) and a list="…" datalist gets suggestions.
 (function () {
-  const input = document.getElementById("region_code");
-  const list = document.getElementById("region-options");
-  if (!input || !list) return;
-  let timer = null;
-  input.addEventListener("input", function () {
-    clearTimeout(timer);
-    const q = input.value.trim();
-    if (q.length < 2) return;
-    timer = setTimeout(async function () {
-      const response = await fetch("/api/v1/regions?per_page=20&q=" + encodeURIComponent(q), {credentials: "same-origin"});
-      if (!response.ok) return;
-      const page = await response.json();
-      list.replaceChildren(...page.items.map(function (region) {
-        const option = document.createElement("option");
-        option.value = region.code;
-        option.label = region.name + " (" + region.level + ")";
-        return option;
-      }));
-    }, 200);
-  });
+  "use strict";
+  function attach(input) {
+    var list = document.getElementById(input.getAttribute("list") || "region-options");
+    if (!list) return;
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (q.length < 2) return;
+      timer = setTimeout(function () {
+        fetch("/api/v1/regions?per_page=20&q=" + encodeURIComponent(q), {credentials: "same-origin"})
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (page) {
+            if (!page) return;
+            list.replaceChildren.apply(list, page.items.map(function (region) {
+              var option = document.createElement("option");
+              option.value = region.code;
+              option.label = region.name + " (" + region.level + ")";
+              return option;
+            }));
+          });
+      }, 200);
+    });
+  }
+  document.querySelectorAll("input[data-region-lookup], input#region_code").forEach(attach);
 })();

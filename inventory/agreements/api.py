@@ -50,7 +50,8 @@ def get_agreement(agreement_id: int):
 @allow(Role.ADMIN)
 def update_agreement(agreement_id: int):
     changes = json_body(UpdateCapacityAgreementSchema(), partial=True)
-    return CapacityAgreementSchema().dump(agreement_services.update_agreement(agreement_id, changes, actor=current_user))
+    agreement = agreement_services.update_agreement(agreement_id, changes, actor=current_user)
+    return CapacityAgreementSchema().dump(agreement)
 
 
 @bp.get("/capacity-agreements/capacity")

@@ -156,3 +156,25 @@ def get_item(item_id: int) -> Item:
     if item is None:
         raise NotFoundError(_("No item with id %(id)s.", id=item_id))
     return item
+
+
+def nearest_county(lat: float, lon: float, within_km: float = 150.0) -> Region | None:
+    """The county whose seat is nearest to a point (a place marked on a map), if one lies within `within_km`."""
+    south, north, west, east = bounding_box(lat, lon, within_km)
+    counties = Session.scalars(select(Region).where(Region.level == RegionLevel.COUNTY,
+                                                    Region.latitude.between(south, north),
+                                                    Region.longitude.between(west, east)))
+    measured = [(great_circle_km(lat, lon, county.latitude, county.longitude), county) for county in counties]
+    nearest = min(measured, key=lambda pair: pair[0], default=None)
+    return nearest[1] if nearest is not None and nearest[0] <= within_km else None
+
+
+def list_all_items() -> list[Item]:
+    """The whole catalog in code order, for a select."""
+    return list(Session.scalars(select(Item).order_by(Item.code)))
+
+
+def list_depot_points() -> list:
+    """Every active depot as (id, code, name, level, latitude, longitude), for maps."""
+    return Session.execute(select(Depot.id, Depot.code, Depot.name, Depot.level, Depot.latitude, Depot.longitude)
+                           .where(Depot.status == DepotStatus.ACTIVE)).all()

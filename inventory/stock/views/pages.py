@@ -166,5 +166,6 @@ def shortfalls():
                                    page=request.args.get("page", 1, type=int),
                                    per_page=current_app.config["PAGE_SIZE"])
     return render_template("stock/shortfalls.html", page=page, level=level, province=province,
-                           item_id=item_id, provinces=network_queries.list_provinces(), items=queries.list_item_options(),
+                           item_id=item_id, provinces=network_queries.list_provinces(),
+                           items=queries.list_item_options(),
                            labels=labels)

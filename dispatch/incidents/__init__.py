@@ -1,0 +1,1 @@
+"""Incidents: what happened and where, the government responses and support requests, the affected areas."""

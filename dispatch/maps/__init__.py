@@ -1,0 +1,1 @@
+"""The overview map: depots by level, active incidents and their areas."""

@@ -1,0 +1,83 @@
+"""The plan pages: one plan and why it looks the way it does, two plans side by side, the list, the export."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+
+from core import clock
+from core.auth import allow
+from core.errors import DomainError
+from core.exports import workbook_response
+from dispatch import labels
+from dispatch.labels import KPI_LABELS
+from dispatch.plans import queries
+from inventory.labels import DEPOT_LEVEL_LABELS
+
+bp = Blueprint("plans", __name__, template_folder="templates")
+
+
+@bp.app_template_filter("plan_time")
+def plan_time(hours: float, snapshot_at) -> str:
+    """Hours after a plan's snapshot as the local clock reads them, e.g. "14:20 (+5.2 h)"."""
+    moment = (snapshot_at + timedelta(hours=hours)).astimezone(clock.LOCAL_ZONE)
+    day = "" if moment.date() == snapshot_at.astimezone(clock.LOCAL_ZONE).date() else moment.strftime("%m-%d ")
+    return f"{day}{moment.strftime('%H:%M')} (+{hours:.1f} h)"
+
+
+@bp.route("/plans")
+@allow()
+def plans():
+    incident_id = request.args.get("incident", type=int)
+    page = queries.list_plans(request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"], incident_id)
+    return render_template("plans/list.html", page=page, labels=labels)
+
+
+@bp.route("/plans/<int:plan_id>")
+@allow()
+def plan(plan_id: int):
+    found = queries.get_plan(plan_id)
+    return render_template("plans/plan.html", plan=found, labels=labels, level_labels=DEPOT_LEVEL_LABELS,
+                           groups=queries.lines_by_source(found), agreements=queries.agreements_to_activate(found),
+                           totals=queries.demand_totals(found), later=queries.later_than_assumed(found),
+                           areas={area.id: area for area in found.incident.areas}, kpi_keys=queries.KPI_KEYS,
+                           lines_by_id={line.id: line for line in found.lines})
+
+
+@bp.route("/plans/compare")
+@allow()
+def compare():
+    first, second = request.args.get("a", type=int), request.args.get("b", type=int)
+    if not first or not second:
+        raise DomainError(_("Choose two plans to compare."))
+    a, b = queries.get_plan(first), queries.get_plan(second)
+    return render_template("plans/compare.html", a=a, b=b, labels=labels, kpi_keys=queries.KPI_KEYS,
+                           rows=queries.compare_by_area_item(a, b), totals=(queries.demand_totals(a),
+                                                                            queries.demand_totals(b)))
+
+
+@bp.route("/plans/<int:plan_id>/export.xlsx")
+@allow()
+def export(plan_id: int):
+    plan = queries.get_plan(plan_id)
+    return workbook_response(f"plan-{plan.incident_id}-{plan.number}", [
+        (_("Key figures"), [_("Figure"), _("This plan (routed)"), _("Allocation alone"), _("Greedy baseline")],
+         [[str(KPI_LABELS[key]), plan.kpis.get(key), plan.allocation_kpis.get(key), plan.baseline_kpis.get(key)]
+          for key in queries.KPI_KEYS]),
+        (_("Lines"), [_("Source"), _("Level"), _("Area"), _("Item"), _("Mode"), _("Quantity"), _("On time"),
+                      _("Due (h)"), _("Allocation ETA (h)"), _("Arrival (h)"), _("Cost (CNY)"), _("Tonne-km")],
+         [[line.depot.code if line.depot else line.agreement.enterprise_name,
+           str(DEPOT_LEVEL_LABELS[line.source_level]),
+           line.area.name, f"{line.item.code} {line.item.name}", str(labels.MODE_LABELS[line.mode]), line.quantity,
+           line.on_time_quantity, line.due_hours, line.eta_hours, line.arrival_hours, line.cost, line.tonne_km]
+          for line in plan.lines]),
+        (_("Unmet"), [_("Area"), _("Item"), _("Quantity"), _("Reason"), _("A wider response would open")],
+         [[gap.area.name, f"{gap.item.code} {gap.item.name}", gap.quantity, str(labels.UNMET_REASON_LABELS.get(
+             gap.reason, gap.reason)), str(DEPOT_LEVEL_LABELS[gap.opening_level]) if gap.opening_level else ""]
+          for gap in plan.unmet]),
+        (_("Routes"), [_("Depot"), _("Vehicle"), _("Stop"), _("Area"), _("Arrival (h)"), _("Weight (kg)"),
+                       _("Distance (km)"), _("Cost (CNY)")],
+         [[route.depot.code, route.vehicle_label, stop.sequence, stop.area.name, stop.arrival_hours, stop.weight_kg,
+           route.distance_km, route.cost] for route in plan.routes for stop in route.stops]),
+    ])

@@ -1,0 +1,59 @@
+"""Role matrix rows for dispatch (see tests/test_role_matrix.py).
+
+URLs name an incident, job or plan that does not exist: the roles let in get 404 (never 403), the others 403.
+"""
+from core.models import Role
+
+EVERYONE = set(Role)
+PLANNERS = {Role.ADMIN, Role.DISPATCHER}
+MISSING = 999999
+INCIDENT = f"/incidents/{MISSING}"
+
+DISPATCH_PAGES = [
+    ("incidents.incidents", "GET", "/incidents", EVERYONE),
+    ("incidents.new_incident", "GET", "/incidents/new", PLANNERS),
+    ("incidents.incident", "GET", INCIDENT, EVERYONE),
+    ("incidents.edit_incident", "GET", f"{INCIDENT}/edit", PLANNERS),
+    ("incidents.set_status", "POST", f"{INCIDENT}/status", PLANNERS),
+    ("incidents.record_response", "POST", f"{INCIDENT}/responses", PLANNERS),
+    ("incidents.request_support", "POST", f"{INCIDENT}/support-requests", PLANNERS),
+    ("incidents.add_area", "POST", f"{INCIDENT}/areas", PLANNERS),
+    ("incidents.edit_area", "GET", f"{INCIDENT}/areas/{MISSING}/edit", PLANNERS),
+    ("demand.edit", "GET", f"{INCIDENT}/demand", EVERYONE),
+    ("demand.norms", "GET", f"{INCIDENT}/norms", EVERYONE),
+    ("fleet.requisitioned", "GET", f"{INCIDENT}/vehicles", EVERYONE),
+    ("fleet.release", "POST", f"{INCIDENT}/vehicles/{MISSING}/release", PLANNERS),
+    ("fleet.find_depot", "GET", "/fleet", EVERYONE),
+    ("fleet.depot_fleet", "GET", "/fleet/depots/{depot}", EVERYONE),
+    ("fleet.modes", "GET", "/fleet/modes", PLANNERS),
+    ("planning.plan", "POST", f"{INCIDENT}/plan", PLANNERS),
+    ("planning.job", "GET", f"/jobs/{MISSING}", EVERYONE),
+    ("planning.rerun", "POST", f"/jobs/{MISSING}/rerun", PLANNERS),
+    ("plans.plans", "GET", "/plans", EVERYONE),
+    ("plans.plan", "GET", f"/plans/{MISSING}", EVERYONE),
+    ("plans.compare", "GET", f"/plans/compare?a={MISSING}&b={MISSING}", EVERYONE),
+    ("plans.export", "GET", f"/plans/{MISSING}/export.xlsx", EVERYONE),
+    ("availability.nearby", "GET", "/stock/nearby", EVERYONE),
+    ("maps.overview", "GET", "/map", EVERYONE),
+]
+A = f"/api/v1/incidents/{MISSING}"
+DISPATCH_API = [
+    ("incidents_api.list_incidents", "GET", "/api/v1/incidents", EVERYONE),
+    ("incidents_api.create_incident", "POST", "/api/v1/incidents", PLANNERS),
+    ("incidents_api.get_incident", "GET", A, EVERYONE),
+    ("incidents_api.update_incident", "PATCH", A, PLANNERS),
+    ("incidents_api.record_response", "POST", f"{A}/responses", PLANNERS),
+    ("incidents_api.request_support", "POST", f"{A}/support-requests", PLANNERS),
+    ("incidents_api.add_area", "POST", f"{A}/areas", PLANNERS),
+    ("incidents_api.update_area", "PATCH", f"{A}/areas/{MISSING}", PLANNERS),
+    ("incidents_api.incident_map", "GET", f"{A}/map", EVERYONE),
+    ("demand_api.get_demand", "GET", f"{A}/demand", EVERYONE),
+    ("demand_api.put_demand", "PUT", f"{A}/demand", PLANNERS),
+    ("planning_api.request_plan", "POST", f"{A}/plans", PLANNERS),
+    ("planning_api.get_job", "GET", f"/api/v1/jobs/{MISSING}", EVERYONE),
+    ("plans_api.get_plan", "GET", f"/api/v1/plans/{MISSING}", EVERYONE),
+    ("plans_api.plan_map", "GET", f"/api/v1/plans/{MISSING}/map", EVERYONE),
+    ("availability_api.stock_nearby", "GET", "/api/v1/stock/nearby?item_id={item}&region_code=510107", EVERYONE),
+    ("maps_api.depots", "GET", "/api/v1/map/depots", EVERYONE),
+    ("maps_api.incidents", "GET", "/api/v1/map/incidents", EVERYONE),
+]
