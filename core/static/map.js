@@ -80,6 +80,18 @@
     });
   }
 
+  // Place names (the region API's page of provinces) drawn as quiet labels, so a map without tiles still reads.
+  function places(map, url) {
+    fetch(url, {credentials: "same-origin"}).then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (page) {
+        (page ? page.items : []).forEach(function (region) {
+          if (region.latitude === null || region.longitude === null) return;
+          L.circleMarker([region.latitude, region.longitude], {radius: 2, color: "#8a949e", weight: 1, interactive: false})
+            .bindTooltip(region.name, {permanent: true, direction: "right", className: "place-label"}).addTo(map);
+        });
+      });
+  }
+
   function start(element) {
     var map = L.map(element, {maxZoom: 18, attributionControl: !!element.dataset.tileUrl});
     if (element.dataset.tileUrl) {
@@ -91,6 +103,7 @@
     legend(map, JSON.parse(element.dataset.levelNames || "{}"));
     map.fitBounds(CHINA);
     pick(map, element);
+    if (element.dataset.places) places(map, element.dataset.places);
     var bounds = L.latLngBounds([]), clusters = [];
     var urls = JSON.parse(element.dataset.layers || "[]");
     Promise.all(urls.map(function (url) {

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from core import clock
 from core.db import Session
 from dispatch.fleet.queries import mode_params
-from inventory.network.models import Depot, DepotStatus
+from inventory.network.models import Depot, DepotLevel, DepotStatus
 from inventory.network.queries import bounding_box
 from inventory.stock.models import Lot
 from optimizer.travel import great_circle_km
@@ -46,7 +46,7 @@ def list_stock_nearby(item_id: int, latitude: float, longitude: float, radius_km
         km = great_circle_km(latitude, longitude, lat, lon)
         if km <= radius_km:
             road_km = km * road.detour
-            found.append(NearbyStock(depot_id, code, name, str(getattr(level, "value", level)), lat, lon,
+            found.append(NearbyStock(depot_id, code, name, DepotLevel(level).value, lat, lon,
                                      int(available), round(road_km, 1),
                                      round(road_km / road.speed_kmh + road.handling_hours, 2)))
     return sorted(found, key=lambda entry: entry.distance_km)[:limit]

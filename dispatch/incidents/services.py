@@ -33,7 +33,6 @@ from inventory.network.queries import get_region_by_code, nearest_county
 PLANNERS = (Role.ADMIN, Role.DISPATCHER)
 EARLIEST = datetime(2000, 1, 1, tzinfo=clock.LOCAL_ZONE)
 FUTURE_TOLERANCE = timedelta(minutes=5)
-INCIDENT_FIELDS = ("kind", "title", "started_at", "description")
 
 
 @unit_of_work
@@ -69,12 +68,14 @@ def _apply(incident: Incident, data: dict) -> None:
         errors.update(_check_moment("started_at", data["started_at"]))
     if errors:
         raise DomainError(_("The incident has invalid fields."), errors)
-    for name in INCIDENT_FIELDS:
-        if name in data:
-            value = data[name]
-            setattr(incident, name, IncidentType(value) if name == "kind" else
-                    (value.strip() or None if isinstance(value, str) and name == "description" else
-                     value.strip() if isinstance(value, str) else value))
+    if "kind" in data:
+        incident.kind = IncidentType(data["kind"])
+    if "title" in data:
+        incident.title = data["title"].strip()
+    if "started_at" in data:
+        incident.started_at = data["started_at"]
+    if "description" in data:
+        incident.description = (data["description"] or "").strip() or None
 
 
 def _check_moment(field: str, moment: datetime | None) -> dict:

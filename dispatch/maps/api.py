@@ -7,6 +7,7 @@ from core.auth import allow
 from core.openapi import document_path, errors, ok
 from dispatch.incidents.api import area_feature
 from dispatch.incidents.queries import list_active_incidents
+from inventory.network.models import DepotLevel
 from inventory.network.queries import list_depot_points
 
 bp = Blueprint("maps_api", __name__)
@@ -18,7 +19,7 @@ def depots():
     rows = list_depot_points()
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-         "properties": {"kind": "depot", "id": depot_id, "level": str(getattr(level, "value", level)),
+         "properties": {"kind": "depot", "id": depot_id, "level": DepotLevel(level).value,
                         "label": f"{code} {name}"}} for depot_id, code, name, level, lat, lon in rows]}
 
 

@@ -25,7 +25,7 @@ from dispatch.incidents.models import Incident
 from dispatch.incidents.queries import Opening, source_openings
 from inventory.agreements.models import CapacityAgreement
 from inventory.agreements.queries import status_clause
-from inventory.network.models import Depot, DepotStatus, Item, Quota, Region
+from inventory.network.models import Depot, DepotLevel, DepotStatus, Item, Quota, Region
 from inventory.stock.models import Lot
 from optimizer.problem import AllocationProblem, Demand, DemandPoint, Source
 from optimizer.problem import Item as OptimizerItem
@@ -160,7 +160,7 @@ def _depot_sources(stock, openings: list[Opening], minimums) -> tuple[dict[str, 
         protected_by_depot.setdefault(depot_id, {})[f"i{item_id}"] = minimum
     infos, sources = {}, []
     for depot_id, code, name, level, lat, lon, region_code in rows:
-        level = str(level.value if hasattr(level, "value") else level)
+        level = DepotLevel(level).value
         covering = [o for o in openings if o.covers(level, region_code)]
         sid = f"d{depot_id}"
         infos[sid] = DepotInfo(depot_id, code, name, level, lat, lon)
