@@ -44,8 +44,9 @@ def priced_arcs(sv: ItemSolve, stage: str, opt: Optimum, improving: bool) -> Arc
     keep &= rc < -0.5
     if not keep.any():
         return None
-    # Up to 2k improving arcs per demand unit a round: fewer rounds, and a warm-started round costs little more.
-    return take_arcs(arcs, _best_per_unit(arcs, rc, np.flatnonzero(keep), 2 * sv.k))
+    # Up to 4k improving arcs per demand unit a round: fewer rounds, and a warm-started round costs little more
+    # (measured on six national-peak items: 11 % less CPU than 2k, and k or 8k are slower still).
+    return take_arcs(arcs, _best_per_unit(arcs, rc, np.flatnonzero(keep), 4 * sv.k))
 
 
 def _in_network(sv: ItemSolve, keys: np.ndarray) -> np.ndarray:
