@@ -85,9 +85,11 @@ def _units_by_point(inst: Instance, units: np.ndarray | None) -> dict[int, list[
 
 def _escalation_order(inst: Instance, p: int) -> np.ndarray:
     # Allowed sources by level (agreements after every depot), nearest first within a level.
-    rank = np.where(inst.is_agreement, len(LEVELS), inst.level_rank)
-    ok = np.flatnonzero(inst.allowed & np.isfinite(inst.best_hours[:, p]))
-    return ok[np.lexsort((inst.best_hours[ok, p], rank[ok]))]
+    if p not in inst.escalation:
+        rank = np.where(inst.is_agreement, len(LEVELS), inst.level_rank)
+        ok = np.flatnonzero(inst.allowed & np.isfinite(inst.best_hours[:, p]))
+        inst.escalation[p] = ok[np.lexsort((inst.best_hours[ok, p], rank[ok]))]
+    return inst.escalation[p]
 
 
 def _fill_unit(inst, u, order, late_pass, rem, need, agreements, rows) -> None:
