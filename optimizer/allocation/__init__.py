@@ -19,9 +19,10 @@ bisection on the ratio with per-item feasibility checks (exact over integer frac
 are solved on the restricted network in turn.
 
 The LPs are solved with GLOP (its vertex solutions are integral here, and it is far faster than the
-cost-scaling min-cost flow on these networks); the result is checked and the exact min-cost-flow code with
+cost-scaling min-cost flow on these networks: measured on one national-peak item's time level, 0.8 s against
+15 s; OR-Tools' CLP and HiGHS were slower too); the result is checked and the exact min-cost-flow code with
 Bellman-Ford potentials is the fallback. Sources are pruned per point (k fastest per level, all central depots
-and agreements); with ``pricing`` on, pruned arcs are priced back in with the potentials (column generation),
+and agreements, and the greedy plan's sources); with ``pricing`` on, pruned arcs are priced back in with the potentials (column generation),
 so pruning never changes the optimum. A level keeps its LP through its pricing rounds, so GLOP restarts each
 round from the last basis; arcs admitted only to decide fairness leave the network again when idle.
 """
