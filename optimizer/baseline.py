@@ -50,14 +50,18 @@ class _Agreements:
         self.promised.setdefault(a, []).append((tau, qty))
 
 
-def greedy_plan(inst: Instance) -> GreedyPlan:
-    """The dispatcher's plan on a prepared instance (used as a baseline and to seed the optimizer's arcs)."""
+def greedy_plan(inst: Instance, units: np.ndarray | None = None) -> GreedyPlan:
+    """The dispatcher's plan on a prepared instance (used as a baseline and to seed the optimizer's arcs).
+
+    ``units`` restricts it to those demand units; items share no stock, so one item's units alone get the same
+    deliveries as in the whole plan.
+    """
     rem = inst.avail.copy()
     need = inst.u_qty.copy()
     agreements = _Agreements(inst)
     rows: list[tuple] = []
     points = sorted(range(len(inst.problem.points)), key=lambda p: (-inst.problem.points[p].priority, p))
-    units_of = _units_by_point(inst)
+    units_of = _units_by_point(inst, units)
     for late_pass in (False, True):
         for p in points:
             order = _escalation_order(inst, p)
@@ -69,18 +73,23 @@ def greedy_plan(inst: Instance) -> GreedyPlan:
     return GreedyPlan(*(np.array(c, dtype=t) for c, t in zip(cols, dtypes, strict=True)))
 
 
-def _units_by_point(inst: Instance) -> dict[int, list[int]]:
+def _units_by_point(inst: Instance, units: np.ndarray | None) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
-    for u in np.lexsort((inst.u_item, inst.u_due)).tolist():
+    order = np.lexsort((inst.u_item, inst.u_due))
+    if units is not None:
+        order = order[np.isin(order, units)]
+    for u in order.tolist():
         out.setdefault(int(inst.u_point[u]), []).append(u)
     return out
 
 
 def _escalation_order(inst: Instance, p: int) -> np.ndarray:
     # Allowed sources by level (agreements after every depot), nearest first within a level.
-    rank = np.where(inst.is_agreement, len(LEVELS), inst.level_rank)
-    ok = np.flatnonzero(inst.allowed & np.isfinite(inst.best_hours[:, p]))
-    return ok[np.lexsort((inst.best_hours[ok, p], rank[ok]))]
+    if p not in inst.escalation:
+        rank = np.where(inst.is_agreement, len(LEVELS), inst.level_rank)
+        ok = np.flatnonzero(inst.allowed & np.isfinite(inst.best_hours[:, p]))
+        inst.escalation[p] = ok[np.lexsort((inst.best_hours[ok, p], rank[ok]))]
+    return inst.escalation[p]
 
 
 def _fill_unit(inst, u, order, late_pass, rem, need, agreements, rows) -> None:

@@ -19,9 +19,10 @@ bisection on the ratio with per-item feasibility checks (exact over integer frac
 are solved on the restricted network in turn.
 
 The LPs are solved with GLOP (its vertex solutions are integral here, and it is far faster than the
-cost-scaling min-cost flow on these networks); the result is checked and the exact min-cost-flow code with
+cost-scaling min-cost flow on these networks: measured on one national-peak item's time level, 0.8 s against
+15 s; OR-Tools' CLP and HiGHS were slower too); the result is checked and the exact min-cost-flow code with
 Bellman-Ford potentials is the fallback. Sources are pruned per point (k fastest per level, all central depots
-and agreements); with ``pricing`` on, pruned arcs are priced back in with the potentials (column generation),
+and agreements, and the greedy plan's sources); with ``pricing`` on, pruned arcs are priced back in with the potentials (column generation),
 so pruning never changes the optimum. A level keeps its LP through its pricing rounds, so GLOP restarts each
 round from the last basis; arcs admitted only to decide fairness leave the network again when idle.
 """
@@ -66,16 +67,19 @@ def allocate(
     depots and agreements (None: every source). With ``pricing`` (default) pruned arcs are priced back in
     with the LP potentials, so the plan is optimal over the whole network; without it the plan is optimal
     over the candidate arcs only, which is much faster on national-scale scarce instances. ``seed_with_greedy``
-    (default: when not pricing) adds the greedy baseline's arcs to the candidates, so the plan is never
-    lexicographically worse than greedy. Items are solved on ``workers`` processes (default: every core for
+    (default, None: yes) adds the greedy baseline's arcs to the candidates: the pruned plan is then never
+    lexicographically worse than greedy, and pricing needs fewer rounds (on five national-peak items, 40 % less
+    CPU). Items are solved on ``workers`` processes (default: every core for
     instances large enough to gain from it).
     """
     started = time.perf_counter()
     inst = prepare(problem, travel)
-    seed = (not pricing) if seed_with_greedy is None else seed_with_greedy
-    extra = _greedy_pairs(inst) if (seed and candidates_per_level is not None) else {}
+    seed = seed_with_greedy is not False
     workers = _default_workers(inst) if workers is None else workers
-    jobs = [(i, units, candidates_per_level, extra.get(i), pricing) for i, units in item_ranges(inst)]
+    jobs = [
+        (i, units, candidates_per_level, seed and candidates_per_level is not None, pricing)
+        for i, units in item_ranges(inst)
+    ]
     solves = map_items(inst, _unmet_and_late, jobs, workers)
     ratio = fairness_level(solves)
     solves = map_items(inst, _time_and_cost, [(sv, as_float(ratio)) for sv in solves], workers)
@@ -98,8 +102,10 @@ def _default_workers(inst: Instance) -> int:
     return available_cores() if len(inst.u_qty) * len(inst.problem.sources) >= PARALLEL_ABOVE else 1
 
 
-def _unmet_and_late(inst: Instance, item: int, units: np.ndarray, k: int | None, extra, pricing: bool) -> ItemSolve:
-    sv = start_item(inst, item, units, k, extra)
+def _unmet_and_late(
+    inst: Instance, item: int, units: np.ndarray, k: int | None, seed: bool, pricing: bool
+) -> ItemSolve:
+    sv = start_item(inst, item, units, k, _greedy_pairs(inst, units) if seed else None)
     sv.pricing = pricing
     solve_level(sv, "lex")
     return sv
@@ -111,15 +117,9 @@ def _time_and_cost(inst: Instance, sv: ItemSolve, ratio: float) -> ItemSolve:
     return sv
 
 
-def _greedy_pairs(inst: Instance) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def _greedy_pairs(inst: Instance, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(source, point) pairs of the greedy plan for one item's demand units."""
     from optimizer.baseline import greedy_plan  # baseline builds on this module's helpers
 
-    plan = greedy_plan(inst)
-    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    if len(plan.src) == 0:
-        return out
-    items = inst.u_item[plan.unit]
-    for i in np.unique(items):
-        sel = items == i
-        out[int(i)] = (plan.src[sel], inst.u_point[plan.unit[sel]])
-    return out
+    plan = greedy_plan(inst, units)
+    return plan.src, inst.u_point[plan.unit]

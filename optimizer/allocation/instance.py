@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,6 +36,8 @@ class Instance:
     u_qty: np.ndarray
     u_w: np.ndarray  # priority weight
     lateness: float = 0.0
+    # Greedy's source order per point, filled on first use: every item's greedy plan walks the same orders.
+    escalation: dict[int, np.ndarray] = field(default_factory=dict)
 
     def produced(self, s: np.ndarray, tau: np.ndarray) -> np.ndarray:
         """Whole units agreement(s) ``s`` have produced by time(s) ``tau`` (vectorised Source.produced_by)."""

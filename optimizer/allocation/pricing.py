@@ -20,17 +20,16 @@ def priced_arcs(sv: ItemSolve, stage: str, opt: Optimum, improving: bool) -> Arc
     dep, pts = net.dep_ids, np.unique(inst.u_point[sv.units])
     if len(dep) == 0:
         return None
-    ys = np.where(opt.active[net.o_dep : net.o_dep + len(dep)], opt.y[net.o_dep : net.o_dep + len(dep)], -np.inf)
-    yu = np.where(opt.active[net.o_u :], opt.y[net.o_u :], np.inf)
     agg = np.searchsorted(pts, inst.u_point[sv.units])
-    ymin = np.full(len(pts), np.inf)
-    np.minimum.at(ymin, agg, yu)
     window = np.zeros(len(pts))
     np.maximum.at(window, agg, inst.u_due[sv.units] + inst.lateness)
     hours = inst.best_hours[np.ix_(dep, pts)]
-    slack = ys[:, None] - _cost_lower_bound(inst, sv.item, dep, pts, stage, hours) - ymin[None, :]
+    least_rc = _least_reduced_cost(sv, stage, opt, dep, pts, agg, hours)
     with np.errstate(invalid="ignore"):
-        cand = (hours <= window[None, :] + EPS) & (slack > (0.5 if improving else -0.5))
+        cand = (hours <= window[None, :] + EPS) & (-least_rc > (0.5 if improving else -0.5))
+        # A pair none of whose arcs can have zero reduced cost at an earlier level has no admissible arc.
+        for done, cert in sv.certs:
+            cand &= _least_reduced_cost(sv, done, cert, dep, pts, agg, hours) <= 0.5
     s_i, p_i = np.nonzero(cand)
     if len(s_i) == 0:
         return None
@@ -44,8 +43,9 @@ def priced_arcs(sv: ItemSolve, stage: str, opt: Optimum, improving: bool) -> Arc
     keep &= rc < -0.5
     if not keep.any():
         return None
-    # Up to 2k improving arcs per demand unit a round: fewer rounds, and a warm-started round costs little more.
-    return take_arcs(arcs, _best_per_unit(arcs, rc, np.flatnonzero(keep), 2 * sv.k))
+    # Up to 4k improving arcs per demand unit a round: fewer rounds, and a warm-started round costs little more
+    # (measured on six national-peak items: 11 % less CPU than 2k, and k or 8k are slower still).
+    return take_arcs(arcs, _best_per_unit(arcs, rc, np.flatnonzero(keep), 4 * sv.k))
 
 
 def _in_network(sv: ItemSolve, keys: np.ndarray) -> np.ndarray:
@@ -61,6 +61,17 @@ def _best_per_unit(arcs: Arcs, rc: np.ndarray, idx: np.ndarray, per_unit: int) -
     units = arcs.unit[order]
     rank = np.arange(len(order)) - np.searchsorted(units, units, side="left")
     return order[rank < per_unit]
+
+
+def _least_reduced_cost(sv: ItemSolve, stage: str, opt: Optimum, dep, pts, agg, hours) -> np.ndarray:
+    """Per (depot, point), a bound below the reduced cost of every depot arc between them at ``stage``
+    (+inf where a depot or every unit of the point is inactive, so no arc there could carry flow)."""
+    net = sv.net
+    ys = np.where(opt.active[net.o_dep : net.o_dep + len(dep)], opt.y[net.o_dep : net.o_dep + len(dep)], -np.inf)
+    yu = np.where(opt.active[net.o_u :], opt.y[net.o_u :], np.inf)
+    ymin = np.full(len(pts), np.inf)
+    np.minimum.at(ymin, agg, yu)
+    return _cost_lower_bound(sv.inst, sv.item, dep, pts, stage, hours) - ys[:, None] + ymin[None, :]
 
 
 def _cost_lower_bound(inst, item, dep, pts, stage, hours) -> np.ndarray:

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 SCALE = 1000  # integer distances are Euclidean x 1000, rounded
+PIN_FILL = 0.98  # share of a depot's fleet capacity that pinned loads may fill (room for packing them)
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,18 @@ class MdvrpInstance:
         return np.rint(np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2)) * SCALE).astype(np.int64)
 
     def nearest_depot(self) -> list[int]:
-        """Each customer's nearest depot: the assignment an allocation that pins loads would make."""
+        """Each customer's depot as an allocation that pins loads would choose it: the nearest one whose fleet
+        can still take the customer's demand, closest pairs first, filling a fleet to at most ``PIN_FILL`` of its
+        capacity (on p07 the nearest depots alone would overload a fleet)."""
         dist = self.distance_matrix()
         t = len(self.depot_xy)
-        return [int(k) for k in dist[t:, :t].argmin(axis=1)]
+        room = [PIN_FILL * self.vehicles * self.capacity] * t
+        home = [-1] * len(self.customer_xy)
+        for flat in np.argsort(dist[t:, :t], axis=None, kind="stable").tolist():
+            c, k = divmod(flat, t)
+            if home[c] < 0 and room[k] >= self.demands[c]:
+                home[c], room[k] = k, room[k] - self.demands[c]
+        return home
 
 
 def parse_mdvrp(text: str, name: str = "") -> MdvrpInstance:
