@@ -51,6 +51,7 @@ def utcnow() -> datetime:
 
 
 Session = scoped_session(sessionmaker(expire_on_commit=False))
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def make_engine(url: str) -> Engine:
@@ -59,7 +60,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Pre-ping replaces connections a database restart closed; the connect timeout turns an unreachable server
+    # into a quick error (503) instead of a request hanging on the operating system's TCP timeout.
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
