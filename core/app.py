@@ -43,9 +43,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from core.cli import db_cli, users_cli
+    from core.cli import backup_cli, db_cli, users_cli
 
-    for group in (db_cli, users_cli):
+    for group in (db_cli, users_cli, backup_cli):
         app.cli.add_command(group)
 
 

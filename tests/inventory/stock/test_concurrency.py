@@ -18,8 +18,7 @@ from core.services import create_user, issue_token
 from inventory.network.services import assign_clerk
 from inventory.stock.models import Document, Lot, Movement
 from inventory.stock.queries import ledger_mismatches
-from tests.conftest import postgres_url
-from tests.test_migrations import fresh_postgres_database
+from tests.conftest import fresh_postgres_database, postgres_url
 
 WORKERS = 8
 SECONDS = 4
