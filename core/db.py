@@ -113,6 +113,8 @@ def transaction():
         yield Session
         if depth == 0:
             Session.commit()
+        else:  # what a joined unit returns has its ids and relationships, as if it had committed on its own
+            Session.flush()
     except BaseException:
         if depth == 0:
             Session.rollback()
