@@ -23,6 +23,7 @@ PORTS = range(8100, 8200)  # the ports this machine leaves to these tests
 READY_SECONDS = 90
 PRODUCTION_APP = "wsgi:app"
 TESTING_APP = "core:create_app({'TESTING': True})"
+IDLE_SECONDS = 1.0  # below gunicorn's keep-alive (2 s)
 
 
 @dataclass
@@ -40,11 +41,14 @@ class Client:
         self.port, self.timeout = port, timeout
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._connection: http.client.HTTPConnection | None = None
+        self._last_used = 0.0
 
     def request(self, method: str, path: str, body=None, headers: dict | None = None) -> Answer:
         """Send one request; a connection the server dropped (a killed worker) raises ConnectionError."""
         payload = json.dumps(body).encode() if body is not None else None
         sent = {**self.headers, **(headers or {}), **({"Content-Type": "application/json"} if payload else {})}
+        if time.monotonic() - self._last_used > IDLE_SECONDS:
+            self.close()  # gunicorn closes a connection idle for its keep-alive time; do not write into that race
         connection = self._connection or http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         self._connection = connection
         try:
@@ -54,6 +58,8 @@ class Client:
         except (OSError, http.client.HTTPException) as error:
             self.close()
             raise ConnectionError(f"{method} {path}: {error!r}") from error
+        finally:
+            self._last_used = time.monotonic()
         if response.getheader("Connection", "").lower() == "close":
             self.close()
         return _answer(response, data)
