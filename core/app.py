@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from core import api, auth, db, i18n, navigation, templating
+from core import api, auth, crashpoint, db, i18n, navigation, templating
 from core.config import load_config
 from core.errors import register_errorhandlers
 
@@ -32,6 +32,7 @@ def register_extensions(app: Flask) -> None:
     templating.init_app(app)
     navigation.init_app(app)
     api.init_app(app)
+    crashpoint.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
