@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from core import create_app, migrate
 from core.db import Session
@@ -57,7 +58,8 @@ class Network:
 def throwaway_database(server_url: str, purpose: str) -> Iterator[str]:
     """A fresh database on the server of `server_url`, dropped afterwards (whoever still holds a connection)."""
     server = make_url(server_url)
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    # No pooled connection: one held across a PostgreSQL restart (the outage test) would be dead at the drop.
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     name = f"relief_{purpose}_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -8,11 +8,13 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,11 +44,15 @@ class Client:
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._connection: http.client.HTTPConnection | None = None
         self._last_used = 0.0
+        self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, body=None, headers: dict | None = None) -> Answer:
+    def request(self, method: str, path: str, body=None, headers: dict | None = None, form: dict | None = None
+                ) -> Answer:
         """Send one request; a connection the server dropped (a killed worker) raises ConnectionError."""
-        payload = json.dumps(body).encode() if body is not None else None
-        sent = {**self.headers, **(headers or {}), **({"Content-Type": "application/json"} if payload else {})}
+        payload, content_type = _payload(body, form)
+        sent = {**self.headers, **(headers or {}), **({"Content-Type": content_type} if payload else {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         if time.monotonic() - self._last_used > IDLE_SECONDS:
             self.close()  # gunicorn closes a connection idle for its keep-alive time; do not write into that race
         connection = self._connection or http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
@@ -62,7 +68,18 @@ class Client:
             self._last_used = time.monotonic()
         if response.getheader("Connection", "").lower() == "close":
             self.close()
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            name, _sep, value = cookie.split(";")[0].partition("=")
+            self.cookies[name.strip()] = value
         return _answer(response, data)
+
+    def sign_in(self, username: str, password: str) -> None:
+        """Sign in through the login form, as a person in a browser does (the session cookie is kept)."""
+        page = self.get("/login")
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+        answer = self.request("POST", "/login", form={"username": username, "password": password, "csrf_token": token})
+        if answer.status != 302:
+            raise AssertionError(f"sign-in failed: {answer.status}")
 
     def post(self, path: str, body=None, key: str | None = None) -> Answer:
         return self.request("POST", path, body, {"Idempotency-Key": key} if key else None)
@@ -74,6 +91,12 @@ class Client:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _payload(body, form: dict | None) -> tuple[bytes | None, str]:
+    if form is not None:
+        return urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded"
+    return (json.dumps(body).encode() if body is not None else None), "application/json"
 
 
 def _answer(response: http.client.HTTPResponse, data: bytes) -> Answer:

@@ -130,4 +130,4 @@ def test_a_worker_killed_while_approving_a_rotation_plan_leaves_it_a_draft(crash
     assert preparer.get(f"/api/v1/rotation-plans/{plan.body['id']}").body["status"] == "draft"
     approved = assert_applied_once(server.client(network.clerk_tokens[1]), path, {}, "approve-plan-1", 200)
     assert approved["status"] == "approved"
-    assert dict((lot_id, reserved) for lot_id, _on_hand, reserved in ledger_state(server_database)["lots"])[lot] == 40
+    assert {lot_id: reserved for lot_id, _on_hand, reserved in ledger_state(server_database)["lots"]}[lot] == 40
