@@ -7,10 +7,11 @@ and the caller's transaction is rolled back whole.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -53,6 +54,19 @@ def _next_sequence(depot_id: int, kind: DocumentKind, year: int) -> int:
     bump = statement.on_conflict_do_update(index_elements=["depot_id", "kind", "year"],
                                            set_={"last_number": DocumentSequence.last_number + 1})
     return Session.execute(bump.returning(DocumentSequence.last_number)).scalar_one()
+
+
+def lock_lots(lots: Iterable[Lot]) -> None:
+    """Lock the lots a document is about to change, in id order, before changing any of them.
+
+    Balances change line by line; two documents taking the same lots in different orders (a receipt's lines, an
+    approval's first-expiring lots) would each hold one lot and wait for the other's: a deadlock, which PostgreSQL
+    ends by aborting one of them. Taking the locks in one order makes the second simply wait. SQLite lets one
+    writer at a time and needs no locks.
+    """
+    ids = sorted({lot.id for lot in lots})
+    if len(ids) > 1 and Session.get_bind().dialect.name == "postgresql":
+        Session.execute(select(Lot.id).where(Lot.id.in_(ids)).order_by(Lot.id).with_for_update())
 
 
 def post_movement(document: Document, lot: Lot, kind: MovementKind, quantity: int, actor: User, *,
