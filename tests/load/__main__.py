@@ -84,8 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--clerks", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--requests", type=int, default=100_000, help="stop after this many requests")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=6,
+                        help="threads per gunicorn worker (they overlap their database waits)")
     parser.add_argument("--pgbench-seconds", type=int, default=None, help="0 skips pgbench; default: as the load")
     parser.add_argument("--pgbench-scale", type=int, default=16, help="pgbench's scale, at most the clients")
     parser.add_argument("--backup-round-trip", action="store_true",

@@ -97,7 +97,7 @@ class Clerk:
 
     def issue(self) -> None:
         depot = self.rng.choice(self.network.depots)
-        line = {"item_id": self.rng.choice(self.network.items), "quantity": self.rng.randint(1, 30)}
+        line = {"item_id": self.rng.choice(self.network.items), "quantity": self.rng.randint(1, 50)}
         if self.rng.random() < 0.3:  # a clerk who names the lot instead of first-expiring-first-out
             line = {"item_id": self.network.batches[0].item_id, "quantity": line["quantity"],
                     "lot_id": self.network.lots[depot][0]}
