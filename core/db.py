@@ -12,6 +12,7 @@ from functools import wraps
 from flask import Flask, current_app
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -81,7 +82,14 @@ def init_app(app: Flask) -> None:
 
 
 def _remove_session(_exc) -> None:
-    Session.remove()
+    """End the request's session; a database that went away meanwhile does not undo an answer already made."""
+    try:
+        Session.remove()
+    except (OperationalError, InterfaceError) as error:
+        # Only the closing rollback failed (nothing commits here): the pool has dropped the dead connection, and
+        # the thread's next request must start a fresh session.
+        Session.registry.clear()
+        current_app.logger.warning("Database connection lost while ending a request: %s", error)
 
 
 def get_engine() -> Engine:

@@ -45,3 +45,34 @@ def test_pages_answer_503_with_an_error_page_in_the_browsers_language(unreachabl
     assert response.status_code == 503
     html = response.get_data(as_text=True)
     assert "<h1>暂时无法使用</h1>" in html and "数据库暂时无法访问" in html
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_after_the_answer_was_made_leaves_the_answer_and_the_next_request_works(tmp_path):
+    """PostgreSQL ends the session between a read and the end of its request (as a restart does): the read's
+    answer stands, and the thread's next request gets a fresh connection."""
+    from sqlalchemy import create_engine, text
+
+    from core import migrate
+    from tests.conftest import fresh_postgres_database, postgres_url
+
+    if not postgres_url():
+        pytest.skip("no PostgreSQL server configured (DATABASE_URL or TEST_POSTGRES_URL)")
+    with fresh_postgres_database() as url:
+        migrate.upgrade(url)
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "TESTING": True})
+        killer = create_engine(url, isolation_level="AUTOCOMMIT")
+
+        @app.get("/read-then-lose-the-connection")
+        def read_then_lose_the_connection():
+            pid = Session.scalar(text("SELECT pg_backend_pid()"))
+            with killer.connect() as connection:
+                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            return {"pid": pid}
+
+        client = app.test_client()
+        assert client.get("/read-then-lose-the-connection").status_code == 200
+        assert client.get("/read-then-lose-the-connection").status_code == 200
+        Session.remove()
+        killer.dispose()
+        app.extensions["db_engine"].dispose()
