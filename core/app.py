@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from core import api, assets, auth, db, i18n, navigation, templating
+from core import api, assets, auth, crashpoint, db, i18n, navigation, templating
 from core.config import load_config
 from core.errors import register_errorhandlers
 
@@ -33,6 +33,7 @@ def register_extensions(app: Flask) -> None:
     navigation.init_app(app)
     api.init_app(app)
     assets.init_app(app)
+    crashpoint.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -44,9 +45,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from core.cli import db_cli, users_cli
+    from core.cli import backup_cli, db_cli, users_cli
 
-    for group in (db_cli, users_cli):
+    for group in (db_cli, users_cli, backup_cli):
         app.cli.add_command(group)
 
 

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from core.db import Session
 from core.errors import is_api_request, json_error
@@ -39,7 +40,8 @@ def _load_user_from_token(req) -> User | None:
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
         return None
-    token = Session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(header[7:].strip())))
+    token = Session.scalar(select(ApiToken).options(joinedload(ApiToken.user))  # one query per API request
+                           .where(ApiToken.token_hash == ApiToken.hash(header[7:].strip())))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     return token.user

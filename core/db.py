@@ -12,6 +12,7 @@ from functools import wraps
 from flask import Flask, current_app
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -51,6 +52,7 @@ def utcnow() -> datetime:
 
 
 Session = scoped_session(sessionmaker(expire_on_commit=False))
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def make_engine(url: str) -> Engine:
@@ -59,7 +61,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Pre-ping replaces connections a database restart closed; the connect timeout turns an unreachable server
+    # into a quick error (503) instead of a request hanging on the operating system's TCP timeout.
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -78,7 +82,14 @@ def init_app(app: Flask) -> None:
 
 
 def _remove_session(_exc) -> None:
-    Session.remove()
+    """End the request's session; a database that went away meanwhile does not undo an answer already made."""
+    try:
+        Session.remove()
+    except (OperationalError, InterfaceError) as error:
+        # Only the closing rollback failed (nothing commits here): the pool has dropped the dead connection, and
+        # the thread's next request must start a fresh session.
+        Session.registry.clear()
+        current_app.logger.warning("Database connection lost while ending a request: %s", error)
 
 
 def get_engine() -> Engine:
@@ -110,6 +121,8 @@ def transaction():
         yield Session
         if depth == 0:
             Session.commit()
+        else:  # what a joined unit returns has its ids and relationships, as if it had committed on its own
+            Session.flush()
     except BaseException:
         if depth == 0:
             Session.rollback()

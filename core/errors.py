@@ -7,12 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from core.field_messages import field_messages
+
+# The database cannot answer now (restarting, unreachable, every pooled connection busy): the request may be retried.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
+RETRY_AFTER_SECONDS = 5
 
 
 class DomainError(Exception):
@@ -82,6 +88,8 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(ValidationError, _validation_error)
     app.register_error_handler(HTTPException, _http_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, _database_unavailable)
 
 
 def _domain_error(error: DomainError):
@@ -98,3 +106,19 @@ def _http_error(error: HTTPException):
     if is_api_request():
         return json_error(error.description or error.name, error.code or 500)
     return render_template("error.html", status=error.code, message=error.description), error.code
+
+
+def _database_unavailable(error: Exception):
+    """A 503 the client may retry, never a traceback; an API write with an Idempotency-Key is then applied once.
+
+    Nobody can be looked up without the database, so the answer is rendered as for a visitor (flask-login's own
+    way of setting the request's user), in the language the browser asks for.
+    """
+    current_app.logger.warning("Database unavailable for %s %s: %s", request.method, request.path, error)
+    current_app.login_manager._update_request_context_with_user()
+    message = _("The database is unavailable at the moment; please try again shortly.")
+    if is_api_request():
+        response, status = json_error(message, 503)
+    else:
+        response, status = render_template("error.html", status=503, message=message), 503
+    return response, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}

@@ -39,11 +39,11 @@ def idempotent(view):
         if len(key) > MAX_KEY_LENGTH:
             return json_error(_("Idempotency-Key may be at most %(limit)s characters.", limit=MAX_KEY_LENGTH), 400)
         fingerprint = _fingerprint()
-        earlier = _answered(key)
-        if earlier is not None:
+        earlier = _claimed(key)
+        if earlier is not None and earlier.status_code is not None:
             return _replay(earlier, fingerprint)
         try:
-            return _apply_once(key, fingerprint, view, args, kwargs)
+            return _apply_once(key, fingerprint, view, args, kwargs, unanswered=earlier is not None)
         except _Refused as refused:
             return refused.response
         except IntegrityError:
@@ -55,9 +55,10 @@ def idempotent(view):
     return guarded
 
 
-def _apply_once(key: str, fingerprint: str, view, args, kwargs) -> Response:
+def _apply_once(key: str, fingerprint: str, view, args, kwargs, unanswered: bool) -> Response:
     with transaction():
-        _forget_unanswered(key)
+        if unanswered:
+            _forget_unanswered(key)
         claim = IdempotencyKey(user_id=current_user.id, key=key, fingerprint=fingerprint)
         Session.add(claim)
         Session.flush()  # claims the key now: a concurrent copy waits here, not after doing the work
@@ -78,6 +79,12 @@ def _fingerprint() -> str:
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
     digest.update(request.get_data())
     return digest.hexdigest()
+
+
+def _claimed(key: str) -> IdempotencyKey | None:
+    """The committed claim of this key, answered or (left by an older release) not."""
+    return Session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == current_user.id,
+                                                       IdempotencyKey.key == key))
 
 
 def _answered(key: str) -> IdempotencyKey | None:

@@ -10,12 +10,13 @@ from importlib import import_module
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from core import navigation
+from core import backup, navigation
 from core.api import register_api
 from core.models import Role
 
 FEATURES = ("network", "stock", "rotation", "agreements", "reports")
 MODELS = ("network", "stock", "rotation", "agreements")  # the features that own tables
+LEDGER_TABLES = ("documents", "lots", "movements")  # what a backup's checksum covers: the ledger, row for row
 
 
 def load_models() -> None:
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     from inventory.labels import unit_label
 
     load_models()
+    backup.checksum_tables(app, *LEDGER_TABLES)
     for feature in FEATURES:
         app.register_blueprint(import_module(f"inventory.{feature}.views").bp)
         register_api(app, import_module(f"inventory.{feature}.api").bp)

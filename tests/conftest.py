@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from core import create_app, migrate
 from core.db import Base, Session
@@ -31,6 +34,33 @@ def configured_url() -> str | None:
 def postgres_url() -> str | None:
     """A PostgreSQL server for the tests that need one; they skip only when none is configured."""
     return configured_url() or os.environ.get("TEST_POSTGRES_URL")
+
+
+@contextmanager
+def fresh_postgres_database():
+    """A throw-away database on the configured server, so the test can empty it freely."""
+    server = make_url(postgres_url())
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = f"relief_migrations_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    if not postgres_url():
+        pytest.skip("no PostgreSQL server configured (DATABASE_URL or TEST_POSTGRES_URL)")
+    with fresh_postgres_database() as url:
+        yield url
 
 
 def _load_reference_data(url: str) -> None:

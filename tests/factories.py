@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from core import models as core_models
 from core import services as core_services
 from core.db import Session
 from core.models import Role
@@ -130,3 +131,52 @@ def reconciled(app):
 
     Session.remove()
     assert ledger_mismatches() == []
+
+
+@pytest.fixture
+def make_history(make_depot, make_item, make_user):
+    """A small ledger with every kind of document a depot writes daily: multi-line receipts, an issue taken over
+    two lots, a transfer received short (a discrepancy), a reversal, a donation, an idempotency key."""
+    from datetime import date, timedelta
+
+    from inventory.stock.services import (
+        Arrival,
+        Issue,
+        IssueLine,
+        Receipt,
+        ReceiptLine,
+        ReceivedLine,
+        TransferRequest,
+        approve_transfer,
+        draft_transfer,
+        issue_stock,
+        receive_stock,
+        receive_transfer,
+        reverse_movement,
+        ship_transfer,
+    )
+
+    def make():
+        source, destination = make_depot(), make_depot()
+        tent, water = make_item(), make_item(shelf_life_days=365)
+        preparer, approver = make_user(Role.ADMIN), make_user(Role.ADMIN)
+        soon, later = date.today() + timedelta(days=100), date.today() + timedelta(days=300)
+        receive_stock(Receipt(source.id, [
+            ReceiptLine(tent.id, 40, "T-1", Decimal("180.00"), "central", expiry_date=soon),
+            ReceiptLine(tent.id, 60, "T-2", Decimal("175.50"), "provincial", expiry_date=later),
+            ReceiptLine(water.id, 5, "W-1", Decimal("3.20"), "donation", unit="bale", expiry_date=later,
+                        donor="红十字会", donation_restriction="灾民饮用"),
+        ], supplier="某厂"), preparer)
+        issued = issue_stock(Issue(source.id, [IssueLine(tent.id, 50)], recipient="安置点"), preparer)
+        reverse_movement(issued.movements[-1].id, approver, "录入错误")
+        transfer = draft_transfer(TransferRequest(source.id, destination.id, [IssueLine(tent.id, 30)]), preparer)
+        approve_transfer(transfer.id, approver)
+        ship_transfer(transfer.id, preparer)
+        line = transfer.lines[0]
+        receive_transfer(transfer.id, Arrival([ReceivedLine(line.id, line.quantity - 2, damaged=1)]), approver)
+        Session.add(core_models.IdempotencyKey(user_id=preparer.id, key="k-1", fingerprint="f" * 64,
+                                               status_code=201, response_body='{"ok": true}'))
+        Session.commit()
+        Session.remove()
+
+    return make

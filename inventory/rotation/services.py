@@ -22,7 +22,7 @@ from inventory.rotation.models import ReplacementKind, RotationAction, RotationL
 from inventory.stock.models import DocumentKind, Lot, MovementKind
 from inventory.stock.queries import rotation_state
 from inventory.stock.services.errors import InsufficientStockError
-from inventory.stock.services.ledger import new_document, post_movement, release, reserve
+from inventory.stock.services.ledger import lock_lots, new_document, post_movement, release, reserve
 from inventory.stock.services.receipts import ReceiptLine, lot_for_batch
 
 OPEN_STATUSES = (RotationPlanStatus.APPROVED, RotationPlanStatus.PARTIALLY_EXECUTED)
@@ -140,6 +140,7 @@ def approve_rotation_plan(plan_id: int, actor: User) -> RotationPlan:
     plan = _plan(plan_id, actor, (RotationPlanStatus.DRAFT,))
     if plan.document.created_by_id == actor.id:
         raise FourEyesError(_("You drafted this rotation plan; another person must approve it."))
+    lock_lots(line.lot for line in plan.lines)
     for line in plan.lines:
         reserve(line.lot, line.quantity)
     plan.status, plan.approved_by_id, plan.approved_at = RotationPlanStatus.APPROVED, actor.id, clock.utcnow()

@@ -12,7 +12,7 @@ from core.models import User
 from inventory.labels import COUNT_STATUS_LABELS
 from inventory.network.queries import get_active_depot
 from inventory.stock.models import CountLine, CountStatus, DocumentKind, Lot, MovementKind, StockCount
-from inventory.stock.services.ledger import new_document, post_movement
+from inventory.stock.services.ledger import lock_lots, new_document, post_movement
 
 
 @unit_of_work
@@ -62,6 +62,7 @@ def approve_count(count_id: int, actor: User) -> StockCount:
     if missing:
         raise DomainError(_("Not every lot is counted yet: %(batches)s.", batches=", ".join(missing)))
     now = clock.utcnow()
+    lock_lots(line.lot for line in count.lines if line.counted != line.expected)
     for line in count.lines:
         if line.counted != line.expected:
             post_movement(count.document, line.lot, MovementKind.COUNT_ADJUSTMENT, line.counted - line.expected,

@@ -12,7 +12,7 @@ from core.errors import DomainError
 from core.models import User
 from inventory.network.queries import get_active_depot
 from inventory.stock.models import Document, DocumentKind, MovementKind
-from inventory.stock.services.ledger import new_document, post_movement
+from inventory.stock.services.ledger import lock_lots, new_document, post_movement
 from inventory.stock.services.picks import IssueLine, plan_picks
 
 
@@ -34,6 +34,7 @@ def issue_stock(issue: Issue, actor: User) -> Document:
         raise DomainError(_("Say who receives the goods."), {"recipient": [_("Name the recipient.")]})
     picks = plan_picks(depot, issue.lines)
     document = new_document(depot, DocumentKind.ISSUE, actor, issue.occurred_at, issue.reason, issue.recipient)
+    lock_lots(pick.lot for pick in picks)
     for pick in picks:
         post_movement(document, pick.lot, MovementKind.ISSUE, -pick.quantity, actor)
     return document

@@ -7,11 +7,13 @@ and the caller's transaction is rolled back whole.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import clock
 from core.db import Session
@@ -34,23 +36,37 @@ def new_document(depot: Depot, kind: DocumentKind, actor: User, occurred_at: dat
                           {"occurred_at": [_("This date and time is in the future.")]})
     year = clock.local_date(occurred_at).year
     sequence = _next_sequence(depot.id, kind, year)
-    document = Document(depot_id=depot.id, kind=kind, year=year, sequence=sequence,
+    document = Document(depot=depot, kind=kind, year=year, sequence=sequence,
                         number=f"{kind.value}-{year}-{sequence:06d}", created_by_id=actor.id,
                         occurred_at=occurred_at, reason=reason, counterparty=counterparty)
     Session.add(document)
     Session.flush()
+    # A new document has no movements yet: the ones posted now are its whole list, and keep it without a query.
+    set_committed_value(document, "movements", [])
     return document
 
 
 def _next_sequence(depot_id: int, kind: DocumentKind, year: int) -> int:
+    """One statement: the year's first number, or the next one (the row stays locked until the unit commits)."""
     dialect = Session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    Session.execute(insert(DocumentSequence).values(depot_id=depot_id, kind=kind, year=year, last_number=0)
-                    .on_conflict_do_nothing())
-    bump = (update(DocumentSequence)
-            .where(DocumentSequence.depot_id == depot_id, DocumentSequence.kind == kind, DocumentSequence.year == year)
-            .values(last_number=DocumentSequence.last_number + 1).returning(DocumentSequence.last_number))
-    return Session.execute(bump).scalar_one()
+    statement = insert(DocumentSequence).values(depot_id=depot_id, kind=kind, year=year, last_number=1)
+    bump = statement.on_conflict_do_update(index_elements=["depot_id", "kind", "year"],
+                                           set_={"last_number": DocumentSequence.last_number + 1})
+    return Session.execute(bump.returning(DocumentSequence.last_number)).scalar_one()
+
+
+def lock_lots(lots: Iterable[Lot]) -> None:
+    """Lock the lots a document is about to change, in id order, before changing any of them.
+
+    Balances change line by line; two documents taking the same lots in different orders (a receipt's lines, an
+    approval's first-expiring lots) would each hold one lot and wait for the other's: a deadlock, which PostgreSQL
+    ends by aborting one of them. Taking the locks in one order makes the second simply wait. SQLite lets one
+    writer at a time and needs no locks.
+    """
+    ids = sorted({lot.id for lot in lots})
+    if len(ids) > 1 and Session.get_bind().dialect.name == "postgresql":
+        Session.execute(select(Lot.id).where(Lot.id.in_(ids)).order_by(Lot.id).with_for_update())
 
 
 def post_movement(document: Document, lot: Lot, kind: MovementKind, quantity: int, actor: User, *,
@@ -62,8 +78,9 @@ def post_movement(document: Document, lot: Lot, kind: MovementKind, quantity: in
     `release_reserved` frees for this very movement (shipping a reserved transfer).
     """
     _change_balance(lot, quantity, release_reserved)
-    movement = Movement(lot_id=lot.id, depot_id=lot.depot_id, item_id=lot.item_id, kind=kind, quantity=quantity,
-                        unit_cost=lot.unit_cost, document_id=document.id,
+    # The lot and document themselves, not only their ids: whoever shows the movement next needs no query.
+    movement = Movement(lot=lot, depot_id=lot.depot_id, item_id=lot.item_id, kind=kind, quantity=quantity,
+                        unit_cost=lot.unit_cost, document=document,
                         occurred_at=occurred_at or document.occurred_at,
                         recorded_at=clock.utcnow(), actor_id=actor.id, reason=reason or document.reason,
                         **belongs_to)
@@ -86,25 +103,31 @@ def _change_balance(lot: Lot, quantity: int, release_reserved: int = 0) -> None:
             "Not enough %(item)s in batch %(batch)s at %(depot)s: asked %(asked)s, free %(free)s.",
             item=lot.item.name, batch=lot.batch_no, depot=lot.depot.code, asked=-quantity,
             free=lot.free + release_reserved))
-    lot.on_hand, lot.reserved = row
+    _known_balance(lot, *row)
 
 
 def reserve(lot: Lot, quantity: int) -> None:
     """Promise free stock (approved transfer or plan), so nobody else can issue it."""
     statement = (update(Lot).where(Lot.id == lot.id, Lot.on_hand - Lot.reserved >= quantity)
-                 .values(reserved=Lot.reserved + quantity).returning(Lot.reserved)
+                 .values(reserved=Lot.reserved + quantity).returning(Lot.on_hand, Lot.reserved)
                  .execution_options(synchronize_session=False))
-    reserved = Session.execute(statement).scalar()
-    if reserved is None:
+    row = Session.execute(statement).first()
+    if row is None:
         Session.refresh(lot)
         raise InsufficientStockError(_(
             "Not enough free %(item)s in batch %(batch)s at %(depot)s to reserve %(quantity)s: free %(free)s.",
             item=lot.item.name, batch=lot.batch_no, depot=lot.depot.code, quantity=quantity, free=lot.free))
-    lot.reserved = reserved
+    _known_balance(lot, *row)
 
 
 def release(lot: Lot, quantity: int) -> None:
     statement = (update(Lot).where(Lot.id == lot.id, Lot.reserved >= quantity)
-                 .values(reserved=Lot.reserved - quantity).returning(Lot.reserved)
+                 .values(reserved=Lot.reserved - quantity).returning(Lot.on_hand, Lot.reserved)
                  .execution_options(synchronize_session=False))
-    lot.reserved = Session.execute(statement).scalar_one()
+    _known_balance(lot, *Session.execute(statement).one())
+
+
+def _known_balance(lot: Lot, on_hand: int, reserved: int) -> None:
+    """The lot as the UPDATE left it, without marking it changed (a flush would write the same values again)."""
+    set_committed_value(lot, "on_hand", on_hand)
+    set_committed_value(lot, "reserved", reserved)

@@ -19,7 +19,7 @@ from inventory.network.models import Depot, Item
 from inventory.network.queries import get_active_depot
 from inventory.stock.models import Document, DocumentKind, FundingSource, Lot, MovementKind, Ownership
 from inventory.stock.services.errors import ExpiredLotError
-from inventory.stock.services.ledger import new_document, post_movement
+from inventory.stock.services.ledger import lock_lots, new_document, post_movement
 from inventory.stock.services.lines import base_quantity, line_item
 
 LOT_IDENTITY = ("expiry_date", "unit_cost", "funding_source", "ownership")
@@ -63,8 +63,9 @@ def receive_stock(receipt: Receipt, actor: User) -> Document:
     prepared = _prepare_lines(receipt.lines)
     document = new_document(depot, DocumentKind.RECEIPT, actor, receipt.occurred_at, receipt.reason,
                             receipt.supplier)
-    for index, (line, item, quantity) in enumerate(prepared):
-        lot = lot_for_batch(depot, item, line, LinePath(index))
+    lots = [lot_for_batch(depot, item, line, LinePath(index)) for index, (line, item, _q) in enumerate(prepared)]
+    lock_lots(lots)
+    for lot, (_line, _item, quantity) in zip(lots, prepared):
         post_movement(document, lot, MovementKind.RECEIPT, quantity, actor)
     return document
 

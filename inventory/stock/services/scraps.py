@@ -14,7 +14,7 @@ from inventory.labels import SCRAP_STATUS_LABELS, unit_label
 from inventory.network.queries import get_active_depot
 from inventory.stock.models import DocumentKind, Lot, MovementKind, ScrapLine, ScrapRequest, ScrapStatus
 from inventory.stock.services.errors import InsufficientStockError
-from inventory.stock.services.ledger import new_document, post_movement
+from inventory.stock.services.ledger import lock_lots, new_document, post_movement
 
 
 @dataclass
@@ -67,6 +67,7 @@ def approve_scrap(scrap_id: int, actor: User) -> ScrapRequest:
     """Post the scrap movements; the approver must not be the person who asked."""
     scrap = _pending(scrap_id, actor)
     now = clock.utcnow()  # the stock leaves when the scrapping is approved
+    lock_lots(line.lot for line in scrap.lines)
     for line in scrap.lines:
         post_movement(scrap.document, line.lot, MovementKind.SCRAP, -line.quantity, actor, occurred_at=now,
                       scrap_id=scrap.id)

@@ -28,7 +28,7 @@ from inventory.stock.models import (
     TransferStatus,
 )
 from inventory.stock.picking import Pick
-from inventory.stock.services.ledger import new_document, post_movement, release, reserve
+from inventory.stock.services.ledger import lock_lots, new_document, post_movement, release, reserve
 from inventory.stock.services.lines import base_quantity, line_item
 from inventory.stock.services.picks import IssueLine, plan_line_picks, plan_picks
 from inventory.stock.services.receipts import ReceiptLine, lot_for_batch
@@ -102,7 +102,9 @@ def approve_transfer(transfer_id: int, actor: User) -> Transfer:
         raise FourEyesError(_("You drafted this transfer; another person must approve it."))
     requested = [IssueLine(item_id=line.item_id, quantity=line.quantity, lot_id=line.lot_id)
                  for line in transfer.lines]
-    for line, picks in zip(list(transfer.lines), plan_line_picks(transfer.source, requested)):
+    planned = plan_line_picks(transfer.source, requested)
+    lock_lots(pick.lot for picks in planned for pick in picks)
+    for line, picks in zip(list(transfer.lines), planned):
         _settle_line(transfer, line, picks)
     transfer.status, transfer.approved_by_id, transfer.approved_at = TransferStatus.APPROVED, actor.id, clock.utcnow()
     return transfer
@@ -122,6 +124,7 @@ def ship_transfer(transfer_id: int, actor: User, occurred_at: datetime | None = 
     """The goods leave the source: its reserved stock goes out, in transit to the destination."""
     transfer = _transfer(transfer_id, actor, TransferStatus.APPROVED)
     shipped_at = occurred_at or clock.utcnow()
+    lock_lots(line.lot for line in transfer.lines)
     for line in transfer.lines:
         post_movement(transfer.document, line.lot, MovementKind.TRANSFER_OUT, -line.quantity, actor,
                       release_reserved=line.quantity, occurred_at=shipped_at, transfer_id=transfer.id)
@@ -209,6 +212,7 @@ def cancel_transfer(transfer_id: int, actor: User) -> Transfer:
         raise ConflictError(_("Transfer %(number)s is %(status)s; it can no longer be cancelled.",
                               number=transfer.document.number, status=TRANSFER_STATUS_LABELS[transfer.status]))
     if transfer.status == TransferStatus.APPROVED:
+        lock_lots(line.lot for line in transfer.lines)
         for line in transfer.lines:
             release(line.lot, line.quantity)
     transfer.status = TransferStatus.CANCELLED

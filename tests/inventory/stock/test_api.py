@@ -102,6 +102,17 @@ def test_a_write_whose_answer_cannot_be_stored_rolls_back_and_its_retry_applies_
     assert documents() == 1 and Session.scalar(select(Lot.on_hand)) == 5
 
 
+def test_a_transfer_drafted_with_a_key_answers_as_one_drafted_without(client, world):
+    client.post("/api/v1/receipts", json=receipt(world, 20), headers=world["clerk"])
+    draft = {"source_id": world["depot"], "destination_id": world["other"],
+             "lines": [{"item_id": world["item"], "quantity": 4}]}
+    plain = client.post("/api/v1/transfers", json=draft, headers=world["clerk"])
+    keyed = client.post("/api/v1/transfers", json=draft, headers={**world["clerk"], "Idempotency-Key": "draft-1"})
+    assert plain.status_code == keyed.status_code == 201
+    assert keyed.get_json()["number"].startswith("DB-") and keyed.get_json()["lines"][0]["id"] is not None
+    assert set(keyed.get_json()) == set(plain.get_json())
+
+
 def test_a_refused_request_gives_its_key_back(client, world):
     headers = {**world["clerk"], "Idempotency-Key": "k-2"}
     issue = {"depot_id": world["depot"], "recipient": "x", "lines": [{"item_id": world["item"], "quantity": 5}]}

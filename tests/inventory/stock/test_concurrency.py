@@ -7,19 +7,20 @@ import time
 import uuid
 from collections import Counter
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core import create_app, migrate
 from core.db import Session
-from core.models import Role
+from core.models import Role, User
 from core.services import create_user, issue_token
 from inventory.network.services import assign_clerk
 from inventory.stock.models import Document, Lot, Movement
 from inventory.stock.queries import ledger_mismatches
-from tests.conftest import postgres_url
-from tests.test_migrations import fresh_postgres_database
+from inventory.stock.services import Receipt, ReceiptLine, receive_stock
+from tests.conftest import fresh_postgres_database, postgres_url
 
 WORKERS = 8
 SECONDS = 4
@@ -136,3 +137,52 @@ def _assert_balances(setting: dict, accepted: list) -> None:
     lots = Session.scalars(select(Lot).where(Lot.depot_id == setting["depot"])).all()
     assert all(lot.on_hand >= 0 and 0 <= lot.reserved <= lot.on_hand for lot in lots)
     assert sum(lot.on_hand for lot in lots) == 600 + received - issued
+
+
+def test_a_receipt_locks_its_lots_in_one_order_whatever_the_order_of_its_lines(postgres_app):
+    """Another transaction holds lot A and then takes lot B, in id order: a receipt listing B before A must wait
+    for A before touching B, else the two would deadlock (PostgreSQL would abort one of them)."""
+    with postgres_app.app_context():
+        setting = _setup(postgres_app)
+        first, second = setting["lots"][:2]
+        batches = {lot.id: lot.batch_no for lot in Session.scalars(select(Lot))}
+        admin = Session.scalar(select(User).where(User.role == Role.ADMIN))
+        admin_id = admin.id
+    Session.remove()
+    engine = postgres_app.extensions["db_engine"]
+    other = engine.connect()
+    other.begin()
+    other.execute(select(Lot.id).where(Lot.id == first).with_for_update())
+    outcome = {}
+
+    def receive_second_then_first():
+        with postgres_app.app_context():
+            lines = [ReceiptLine(setting["item"], 1, batches[lot], Decimal("180.00"), "county",
+                                 expiry_date=Session.get(Lot, lot).expiry_date) for lot in (second, first)]
+            outcome["document"] = receive_stock(Receipt(setting["depot"], lines), Session.get(User, admin_id)).number
+            Session.remove()
+
+    receipt = threading.Thread(target=receive_second_then_first)
+    receipt.start()
+    _wait_for_a_lock_wait(engine)
+    other.execute(select(Lot.id).where(Lot.id == second).with_for_update(nowait=True))  # the receipt left B free
+    other.commit()
+    other.close()
+    receipt.join(30)
+    assert outcome.get("document", "").startswith("RK-")
+    with postgres_app.app_context():
+        assert ledger_mismatches() == []
+    Session.remove()
+
+
+def _wait_for_a_lock_wait(engine, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    with engine.connect() as watcher:
+        while time.monotonic() < deadline:
+            waiting = watcher.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                          "AND datname = current_database()"))
+            watcher.rollback()  # a transaction sees one snapshot of pg_stat_activity: look again in a new one
+            if waiting:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the receipt never waited for the held lot")
