@@ -74,6 +74,7 @@ def checksum_tables(app: Flask, *names: str) -> None:
 
 
 def checksummed(app: Flask | None = None) -> list[str]:
+    """The tables the domains named for the checksum, in the order the checksum takes them."""
     return sorted((app or current_app).extensions.get(CHECKSUMMED, []))
 
 

@@ -25,20 +25,17 @@ HOLD_SECONDS = 120  # longer than any test waits: the process is killed long bef
 
 
 def init_app(app: Flask) -> None:
+    """Listen for commits only in a test app whose environment names the hold directory; otherwise do nothing."""
     directory = os.environ.get(HOLD_DIR_VARIABLE)
     if app.config.get("TESTING") and directory:
         event.listen(Session, "before_commit", partial(_hold_if_armed, Path(directory)))
-
-
-def holding_file(directory: Path, pid: int) -> Path:
-    return directory / f"holding-{pid}"
 
 
 def _hold_if_armed(directory: Path, session) -> None:
     if not has_request_context():
         return
     try:
-        (directory / ARMED).rename(holding_file(directory, os.getpid()))
+        (directory / ARMED).rename(directory / f"holding-{os.getpid()}")
     except FileNotFoundError:
         return  # not armed, or another process took the pause
     session.flush()
