@@ -24,6 +24,8 @@ def load_config(instance_path: str) -> dict:
         "ROUTING_SECONDS": float(os.environ.get("ROUTING_SECONDS", "20")),
         "JOB_HEARTBEAT_SECONDS": float(os.environ.get("JOB_HEARTBEAT_SECONDS", "5")),
         "JOB_STALE_SECONDS": float(os.environ.get("JOB_STALE_SECONDS", "60")),
+        # A shipment this many hours past its expected arrival (or departure) is flagged overdue.
+        "SHIPMENT_OVERDUE_HOURS": float(os.environ.get("SHIPMENT_OVERDUE_HOURS", "2")),
         "TILE_URL": os.environ.get("TILE_URL") or None,
         "TILE_ATTRIBUTION": os.environ.get("TILE_ATTRIBUTION") or "",
         **_test_holds(),

@@ -8,16 +8,17 @@ from __future__ import annotations
 from importlib import import_module
 from importlib.util import find_spec
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
 
 from core import navigation
 from core.api import register_api
 from core.models import Role
 from inventory.labels import DEPOT_LEVEL_LABELS
+from inventory.stock import queries as stock_queries
 
-FEATURES = ("incidents", "demand", "fleet", "planning", "plans", "availability", "maps")
-MODELS = ("incidents", "demand", "fleet", "planning", "plans")  # the features that own tables
+FEATURES = ("incidents", "demand", "fleet", "planning", "plans", "shipments", "availability", "maps")
+MODELS = ("incidents", "demand", "fleet", "planning", "plans", "shipments", "settlement")  # the features that own tables
 
 
 def load_models() -> None:
@@ -39,6 +40,9 @@ def init_app(app: Flask) -> None:
     app.extensions["planning_runner"] = make_runner(app)
     app.jinja_env.globals["map_legend"] = map_legend
     app.before_request(_sweep_orphans_once)
+    stock_queries.register_link(app, "plan", lambda plan_id: url_for("plans.plan", plan_id=plan_id))
+    stock_queries.register_link(app, "document:YD", lambda document_id: url_for("shipments.by_document",
+                                                                              document_id=document_id))
     _add_links(app)
 
 
@@ -62,6 +66,7 @@ def _add_links(app: Flask) -> None:
     for endpoint, label, roles in (
         ("incidents.incidents", _l("Incidents"), None),
         ("plans.plans", _l("Plans"), everyone_but_clerks),
+        ("shipments.shipments", _l("Shipments"), None),
         ("maps.overview", _l("Map"), None),
         ("availability.nearby", _l("Find stock"), {Role.ADMIN, Role.DISPATCHER}),
         ("fleet.find_depot", _l("Fleet"), {Role.ADMIN, Role.DISPATCHER}),

@@ -5,6 +5,8 @@ from dispatch.fleet.models import Mode
 from dispatch.incidents.models import Authority, IncidentStatus, IncidentType, ResponseLevel
 from dispatch.planning.models import JobStage, JobStatus
 from dispatch.plans.models import PlanStatus
+from dispatch.settlement.models import RateBasis, SettlementStatus
+from dispatch.shipments.models import RejectReason, ShipmentStatus
 
 INCIDENT_TYPE_LABELS = {
     IncidentType.EARTHQUAKE: _l("Earthquake"),
@@ -60,3 +62,20 @@ KPI_LABELS = {
     "cost": _l("Transport cost (CNY)"),
     "tonne_km": _l("Tonne-kilometres"),
 }
+SHIPMENT_STATUS_LABELS = {
+    ShipmentStatus.PLANNED: _l("planned"),
+    ShipmentStatus.LOADING: _l("loading"),
+    ShipmentStatus.IN_TRANSIT: _l("in transit"),
+    ShipmentStatus.DELIVERED: _l("delivered"),
+    ShipmentStatus.CANCELLED: _l("cancelled"),
+    ShipmentStatus.RETURNED: _l("turned back"),
+}
+REJECT_REASON_LABELS = {
+    RejectReason.DAMAGED: _l("damaged"),
+    RejectReason.MISSING: _l("missing on arrival"),
+    RejectReason.EXPIRED: _l("expired or about to"),
+    RejectReason.WRONG_ITEM: _l("wrong item"),
+    RejectReason.NOT_NEEDED: _l("not needed here"),
+}
+RATE_BASIS_LABELS = {RateBasis.PER_KM: _l("per trip and kilometre"), RateBasis.PER_TKM: _l("per tonne-kilometre")}
+SETTLEMENT_STATUS_LABELS = {SettlementStatus.DUE: _l("due"), SettlementStatus.PAID: _l("paid")}

@@ -66,6 +66,10 @@ MOVEMENT_LABELS = {
     MovementKind.ROTATION_OUT: _l("Rotation out"),
     MovementKind.ROTATION_IN: _l("Rotation in"),
     MovementKind.RETURN: _l("Return"),
+    MovementKind.DISPATCH: _l("Relief dispatch"),
+    MovementKind.TRANSIT: _l("In transit"),
+    MovementKind.DELIVERY: _l("Delivered to an affected area"),
+    MovementKind.LOSS: _l("Lost in transit"),
 }
 
 # Units as the stock pages show them: the catalog's base units and the pack units the seeded catalog uses.

@@ -35,7 +35,8 @@ def list_stock_nearby(item_id: int, latitude: float, longitude: float, radius_km
     rows = Session.execute(
         select(Depot.id, Depot.code, Depot.name, Depot.level, Depot.latitude, Depot.longitude, free.label("free"))
         .join(Lot, Lot.depot_id == Depot.id)
-        .where(Lot.item_id == item_id, Lot.on_hand > Lot.reserved, Depot.status == DepotStatus.ACTIVE,
+        .where(Lot.item_id == item_id, Lot.on_hand > Lot.reserved, Lot.in_transit.is_(False),
+               Depot.status == DepotStatus.ACTIVE,
                (Lot.expiry_date.is_(None)) | (Lot.expiry_date > clock.today()),
                Depot.latitude.between(south, north), Depot.longitude.between(west, east))
         .group_by(Depot.id, Depot.code, Depot.name, Depot.level, Depot.latitude, Depot.longitude)

@@ -54,3 +54,10 @@ def list_depot_fleet(depot_id: int) -> list[DepotVehicle]:
 def requisitioned_vehicles(incident_id: int) -> list[RequisitionedVehicle]:
     return list(Session.scalars(select(RequisitionedVehicle).where(RequisitionedVehicle.incident_id == incident_id)
                                 .options(joinedload(RequisitionedVehicle.depot)).order_by(RequisitionedVehicle.id)))
+
+
+def planned_vehicle(vehicle_type: str) -> DepotVehicle | None:
+    """The depot vehicle type a plan's route drives ("v<id>" in the plan), while it still exists."""
+    if vehicle_type.startswith("v") and vehicle_type[1:].isdigit():
+        return Session.get(DepotVehicle, int(vehicle_type[1:]))
+    return None

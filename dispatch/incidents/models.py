@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
 from core.models import User, str_enum
-from inventory.network.models import Region
+from inventory.network.models import Depot, Region
 
 
 class IncidentType(StrEnum):
@@ -136,11 +136,15 @@ class AffectedArea(Base):
     road: Mapped[bool] = mapped_column(default=True)
     rail: Mapped[bool] = mapped_column(default=False)
     air: Mapped[bool] = mapped_column(default=False)
+    # A depot that takes the area's goods into its stock and hands them out (a township depot, a distribution
+    # point run as a depot): shipments to the area become receipts there. None: goods are handed to the people.
+    receiving_depot_id: Mapped[int | None] = mapped_column(ForeignKey("depots.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     incident: Mapped[Incident] = relationship(back_populates="areas")
     region: Mapped[Region] = relationship()
+    receiving_depot: Mapped[Depot | None] = relationship()
 
     @property
     def modes(self) -> frozenset[str]:

@@ -4,11 +4,16 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask import Blueprint
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
 
+from core.api import json_body
 from core.auth import allow
-from core.openapi import document_path, document_schema, errors, ok
+from core.idempotency import idempotent
+from core.models import Role
+from core.openapi import body, document_path, document_schema, errors, ok
 from dispatch.incidents.api import area_feature
-from dispatch.plans import queries
+from dispatch.plans import queries, services
 from dispatch.plans.schemas import PlanSchema
 
 bp = Blueprint("plans_api", __name__)
@@ -18,6 +23,38 @@ bp = Blueprint("plans_api", __name__)
 @allow()
 def get_plan(plan_id: int):
     return PlanSchema().dump(queries.get_plan(plan_id))
+
+
+class CancelPlanSchema(Schema):
+    reason = fields.String(validate=validate.Length(max=services.MAX_NOTE))
+
+
+@bp.post("/plans/<int:plan_id>/approve")
+@allow(Role.ADMIN, Role.DISPATCHER)
+@idempotent
+def approve(plan_id: int):
+    """Reserve the plan's lots and make its shipments; 409 with the lines stock no longer covers."""
+    services.approve_plan(plan_id, current_user)
+    return _approved(plan_id)
+
+
+@bp.post("/plans/<int:plan_id>/cancel")
+@allow(Role.ADMIN, Role.DISPATCHER)
+@idempotent
+def cancel(plan_id: int):
+    services.cancel_plan(plan_id, current_user, json_body(CancelPlanSchema()).get("reason"))
+    return _approved(plan_id)
+
+
+def _approved(plan_id: int) -> dict:
+    from dispatch.shipments.queries import list_shipments  # shipments build on plans
+    from dispatch.shipments.schemas import ShipmentSummarySchema
+
+    plan = queries.get_plan(plan_id)
+    shipments = list_shipments(plan_id=plan_id, per_page=200)
+    return {**PlanSchema(only=("id", "incident_id", "number", "status", "approved_at", "closed_at",
+                               "close_reason")).dump(plan),
+            "shipments": ShipmentSummarySchema().dump(shipments.items, many=True), "shipment_count": shipments.total}
 
 
 @bp.get("/plans/<int:plan_id>/map")
@@ -87,3 +124,18 @@ document_path("/plans/{plan_id}", {"parameters": _PLAN, "get": {
 document_path("/plans/{plan_id}/map", {"parameters": _PLAN, "get": {
     "summary": "The plan's sources, areas and routes as GeoJSON", "responses": {**ok({"type": "object"}),
                                                                                 **errors(401, 404)}}})
+_KEY = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}]
+_PLAN_STATE = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "incident_id": {"type": "integer"}, "number": {"type": "integer"},
+    "status": {"type": "string"}, "approved_at": {"type": "string", "nullable": True},
+    "closed_at": {"type": "string", "nullable": True}, "close_reason": {"type": "string", "nullable": True},
+    "shipments": {"type": "array", "items": {"$ref": "#/components/schemas/ShipmentSummary"}},
+    "shipment_count": {"type": "integer"}}}
+document_path("/plans/{plan_id}/approve", {"parameters": _PLAN, "post": {
+    "summary": "Approve a proposed plan: reserve its lots first-expiring-first, make its shipments, activate its "
+               "agreements, supersede the incident's approved plan. 409 lists the lines stock no longer covers",
+    "parameters": _KEY, "responses": {**ok(_PLAN_STATE), **errors(401, 403, 404, 409, 422)}}})
+document_path("/plans/{plan_id}/cancel", {"parameters": _PLAN, "post": {
+    "summary": "Cancel a plan: shipments not yet left release their stock; those on the road go on",
+    "parameters": _KEY, "requestBody": body(CancelPlanSchema),
+    "responses": {**ok(_PLAN_STATE), **errors(400, 401, 403, 404, 409, 422)}}})

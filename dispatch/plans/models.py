@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
@@ -50,10 +50,17 @@ class Plan(Base):
     objectives: Mapped[dict] = mapped_column(JSON)
     open_levels: Mapped[list] = mapped_column(JSON)      # which source levels were open, where and why
     stats: Mapped[dict] = mapped_column(JSON)            # sizes and seconds per stage
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # superseded or cancelled
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    close_reason: Mapped[str | None] = mapped_column(Text)
 
     incident: Mapped[Incident] = relationship()
     demand_version: Mapped[DemandVersion] = relationship()
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
     lines: Mapped[list[PlanLine]] = relationship(back_populates="plan", cascade="all, delete-orphan",
                                                  order_by="PlanLine.id")
     unmet: Mapped[list[PlanUnmet]] = relationship(back_populates="plan", cascade="all, delete-orphan",

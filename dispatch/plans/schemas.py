@@ -65,6 +65,11 @@ class PlanSchema(Schema):
     demand_version_id = fields.Integer()
     status = fields.Function(lambda plan: plan.status.value)
     snapshot_at = fields.Function(lambda plan: local(plan.snapshot_at))
+    approved_at = fields.Function(lambda plan: local(plan.approved_at), allow_none=True)
+    approved_by_id = fields.Integer(allow_none=True)
+    closed_at = fields.Function(lambda plan: local(plan.closed_at), allow_none=True,
+                                metadata={"description": "When the plan was superseded or cancelled"})
+    close_reason = fields.String(allow_none=True)
     kpis = fields.Dict(metadata={"description": "As routed"})
     allocation_kpis = fields.Dict(metadata={"description": "As the allocation alone assumed"})
     baseline_kpis = fields.Dict(metadata={"description": "The greedy nearest-first baseline on the same snapshot"})

@@ -3,16 +3,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length, Optional
 
 from core import clock
 from core.auth import allow
 from core.errors import DomainError
 from core.exports import workbook_response
+from core.models import Role
 from dispatch import labels
 from dispatch.labels import KPI_LABELS
-from dispatch.plans import queries
+from dispatch.plans import queries, services
+from dispatch.plans.services import StockChangedError
+from dispatch.shipments.queries import list_shipments
 from inventory.labels import DEPOT_LEVEL_LABELS
 
 bp = Blueprint("plans", __name__, template_folder="templates")
@@ -34,15 +42,60 @@ def plans():
     return render_template("plans/list.html", page=page, labels=labels)
 
 
+class DecisionForm(FlaskForm):
+    """Approve (no field) or cancel (with an optional reason) a plan."""
+
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=services.MAX_NOTE)])
+
+
 @bp.route("/plans/<int:plan_id>")
 @allow()
 def plan(plan_id: int):
-    found = queries.get_plan(plan_id)
+    return render_plan(queries.get_plan(plan_id))
+
+
+def render_plan(found, form: DecisionForm | None = None, short=None, status: int = 200):
+    shipments = list_shipments(1, 200, plan_id=found.id) if found.approved_at else None
     return render_template("plans/plan.html", plan=found, labels=labels, level_labels=DEPOT_LEVEL_LABELS,
                            groups=queries.lines_by_source(found), agreements=queries.agreements_to_activate(found),
                            totals=queries.demand_totals(found), later=queries.later_than_assumed(found),
                            areas={area.id: area for area in found.incident.areas}, kpi_keys=queries.KPI_KEYS,
-                           lines_by_id={line.id: line for line in found.lines})
+                           lines_by_id={line.id: line for line in found.lines}, shipments=shipments,
+                           form=form or DecisionForm(formdata=None), short=short,
+                           may_decide=current_user.role in (Role.ADMIN, Role.DISPATCHER)), status
+
+
+@bp.route("/plans/<int:plan_id>/approve", methods=["POST"])
+@allow(Role.ADMIN, Role.DISPATCHER)
+def approve(plan_id: int):
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.approve_plan(plan_id, current_user)
+        except StockChangedError as refused:
+            form.form_errors.append(refused.message)
+            return render_plan(queries.get_plan(plan_id), form, short=refused.short, status=409)
+        except DomainError as error:
+            form.form_errors.append(error.message)
+            return render_plan(queries.get_plan(plan_id), form, status=error.status)
+        flash(_("Plan approved: its stock is reserved and its shipments are ready to load."), "success")
+        return redirect(url_for("plans.plan", plan_id=plan_id, _anchor="shipments"))
+    return render_plan(queries.get_plan(plan_id), form, status=422)
+
+
+@bp.route("/plans/<int:plan_id>/cancel", methods=["POST"])
+@allow(Role.ADMIN, Role.DISPATCHER)
+def cancel(plan_id: int):
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_plan(plan_id, current_user, form.reason.data)
+        except DomainError as error:
+            form.form_errors.append(error.message)
+            return render_plan(queries.get_plan(plan_id), form, status=error.status)
+        flash(_("Plan cancelled: what its shipments held is free again."), "success")
+        return redirect(url_for("plans.plan", plan_id=plan_id))
+    return render_plan(queries.get_plan(plan_id), form, status=422)
 
 
 @bp.route("/plans/compare")

@@ -5,11 +5,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
-from core.models import str_enum
+from core.models import User, str_enum
 from inventory.network.models import Item, Region
 
 
@@ -63,3 +63,60 @@ class CapacityAgreement(Base):
         if self.status == AgreementStatus.SUSPENDED:
             return "suspended"
         return "pending" if today < self.valid_from else "active"
+
+
+class ActivationStatus(StrEnum):
+    PRODUCING = "producing"
+    COMPLETED = "completed"    # everything ordered came in
+    CANCELLED = "cancelled"    # the order was withdrawn before it all came in
+
+
+class AgreementActivation(Base):
+    """The moment an agreement was called on: how much, and when its output is expected day by day.
+
+    `schedule` is [{"date": "2026-12-03", "quantity": 5000}, ...]: the first output after the lead time, then the
+    daily capacity until the order is met. `requested_for` names what asked (a relief plan, or a clerk's note);
+    `plan_id` is that plan's id when a plan asked (inventory keeps no key into dispatch's tables).
+    """
+
+    __tablename__ = "agreement_activations"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("capacity_agreements.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    activated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    activated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    first_output_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    schedule: Mapped[list] = mapped_column(JSON)
+    requested_for: Mapped[str] = mapped_column(String(200))
+    plan_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    status: Mapped[ActivationStatus] = mapped_column(str_enum(ActivationStatus), default=ActivationStatus.PRODUCING)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+
+    agreement: Mapped[CapacityAgreement] = relationship()
+    activated_by: Mapped[User] = relationship()
+    outputs: Mapped[list[AgreementOutput]] = relationship(back_populates="activation", order_by="AgreementOutput.id")
+
+    @property
+    def received(self) -> int:
+        return sum(output.quantity for output in self.outputs)
+
+
+class AgreementOutput(Base):
+    """Output received against an activation: a relief shipment's accepted goods, or a receipt a clerk records."""
+
+    __tablename__ = "agreement_outputs"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activation_id: Mapped[int] = mapped_column(ForeignKey("agreement_activations.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reference: Mapped[str | None] = mapped_column(String(80))  # the waybill or delivery note
+    note: Mapped[str | None] = mapped_column(Text)
+
+    activation: Mapped[AgreementActivation] = relationship(back_populates="outputs")
+    recorded_by: Mapped[User] = relationship()

@@ -193,7 +193,8 @@ def _stock(key, region_code: str | None, item_id: int | None, today: date) -> di
                                            else_=0)), 0)
 
     statement = select(key.label("grp"), Lot.item_id, held(Ownership.GOVERNMENT).label("physical"),
-                       held(Ownership.AGREEMENT).label("agreement")).select_from(Lot).where(Lot.on_hand > 0)
+                       held(Ownership.AGREEMENT).label("agreement")).select_from(Lot).where(
+        Lot.on_hand > 0, Lot.in_transit.is_(False))
     statement = _depot_scope(statement, Lot.depot_id, region_code).group_by(key, Lot.item_id)
     if item_id:
         statement = statement.where(Lot.item_id == item_id)

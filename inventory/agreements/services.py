@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Protocol
@@ -15,7 +15,13 @@ from core.access import ensure_role
 from core.db import Session, unit_of_work
 from core.errors import ConflictError, DomainError, NotFoundError
 from core.models import Role, User
-from inventory.agreements.models import AgreementStatus, CapacityAgreement
+from inventory.agreements.models import (
+    ActivationStatus,
+    AgreementActivation,
+    AgreementOutput,
+    AgreementStatus,
+    CapacityAgreement,
+)
 from inventory.network.models import Item, Region
 
 AGREEMENT_FIELDS = ("enterprise_name", "contact_person", "phone", "latitude", "longitude", "item_id",
@@ -149,3 +155,118 @@ def _region(data: dict, agreement: CapacityAgreement, errors: dict) -> Region | 
     if region is None:
         errors["region_code"] = [_("No region has code %(code)s.", code=data["region_code"])]
     return region
+
+
+ACTIVATORS = (Role.ADMIN, Role.DISPATCHER)  # who calls on an enterprise's capacity
+MAX_TEXT = 200
+
+
+def output_schedule(agreement: CapacityAgreement, quantity: int, activated_at: datetime) -> list[dict]:
+    """Expected output per local day: nothing until the lead time has passed, then the daily capacity (the first
+    day's share pro rata from the hour output starts) until `quantity` is made."""
+    start = activated_at + timedelta(hours=agreement.lead_time_hours)
+    schedule, made, day = [], 0, clock.local_date(start)
+    local = start.astimezone(clock.LOCAL_ZONE)
+    first_hours = 24 - local.hour - local.minute / 60
+    while made < quantity:
+        share = agreement.daily_capacity if schedule else math.floor(agreement.daily_capacity * first_hours / 24)
+        share = min(max(share, 1), quantity - made)
+        schedule.append({"date": day.isoformat(), "quantity": share})
+        made, day = made + share, day + timedelta(days=1)
+    return schedule
+
+
+def activate(agreement_id: int, quantity: int, actor: User, requested_for: str, plan_id: int | None = None,
+             activated_at: datetime | None = None, note: str | None = None) -> AgreementActivation:
+    """Call on the agreement for `quantity` (in the caller's unit of work): the order, its time and its schedule."""
+    ensure_role(actor, *ACTIVATORS)
+    agreement = get_agreement(agreement_id)
+    activated_at = activated_at or clock.utcnow()
+    if agreement.effective_status(clock.local_date(activated_at)) != "active":
+        raise ConflictError(_("%(enterprise)s's agreement is not in force.", enterprise=agreement.enterprise_name),
+                            {"agreement_id": [_("Not in force.")]})
+    ordered = _ordered(agreement.id)
+    if not 0 < quantity <= agreement.max_quantity - ordered:
+        raise DomainError(_("The agreement obliges at most %(left)s more.", left=agreement.max_quantity - ordered),
+                          {"quantity": [_("Between 1 and %(left)s.", left=max(agreement.max_quantity - ordered, 0))]})
+    activation = AgreementActivation(
+        agreement_id=agreement.id, quantity=quantity, activated_at=activated_at, activated_by_id=actor.id,
+        first_output_at=activated_at + timedelta(hours=agreement.lead_time_hours),
+        schedule=output_schedule(agreement, quantity, activated_at),
+        requested_for=_text(requested_for, "requested_for"), plan_id=plan_id, note=_text(note, "note"))
+    Session.add(activation)
+    return activation
+
+
+@unit_of_work
+def activate_agreement(agreement_id: int, quantity: int, actor: User, requested_for: str,
+                       note: str | None = None) -> AgreementActivation:
+    """A dispatcher calls on an agreement outside a relief plan (the plan's approval activates its own)."""
+    if not (requested_for or "").strip():
+        raise DomainError(_("Say what the output is for."), {"requested_for": [_("Required.")]})
+    return activate(agreement_id, quantity, actor, requested_for, note=note)
+
+
+def record_output(activation: AgreementActivation, quantity: int, actor: User, received_at: datetime,
+                  reference: str | None = None, note: str | None = None) -> AgreementOutput:
+    """Output received against an activation (in the caller's unit of work); complete once all of it came."""
+    if activation.status != ActivationStatus.PRODUCING:
+        raise ConflictError(_("This activation is %(status)s.", status=activation.status.value))
+    if not 0 < quantity <= activation.quantity - activation.received:
+        left = activation.quantity - activation.received
+        raise DomainError(_("More than was ordered."), {"quantity": [_("Between 1 and %(left)s.", left=left)]})
+    output = AgreementOutput(activation=activation, quantity=quantity, received_at=received_at,
+                             recorded_by_id=actor.id, reference=_text(reference, "reference"), note=_text(note, "note"))
+    Session.add(output)
+    Session.flush()
+    if activation.received >= activation.quantity:
+        activation.status, activation.closed_at = ActivationStatus.COMPLETED, received_at
+    return output
+
+
+@unit_of_work
+def receive_output(activation_id: int, quantity: int, actor: User, received_at: datetime | None = None,
+                   reference: str | None = None, note: str | None = None) -> AgreementOutput:
+    """A receipt against an activation recorded by hand (output that came outside a relief shipment)."""
+    ensure_role(actor, *ACTIVATORS)
+    activation = get_activation(activation_id)
+    received_at = received_at or clock.utcnow()
+    if received_at > clock.utcnow() + timedelta(minutes=5) or received_at < activation.activated_at:
+        raise DomainError(_("The output cannot come before the activation or in the future."),
+                          {"received_at": [_("Between the activation and now.")]})
+    return record_output(activation, quantity, actor, received_at, reference, note)
+
+
+def withdraw(activation: AgreementActivation, when: datetime) -> None:
+    """The order is withdrawn (its plan stopped): what came in stays recorded; nothing more is expected."""
+    if activation.status == ActivationStatus.PRODUCING:
+        activation.status, activation.closed_at = ActivationStatus.CANCELLED, when
+
+
+def get_activation(activation_id: int) -> AgreementActivation:
+    activation = Session.get(AgreementActivation, activation_id)
+    if activation is None:
+        raise NotFoundError(_("No activation %(id)s.", id=activation_id))
+    return activation
+
+
+def plan_activation(agreement_id: int, plan_id: int) -> AgreementActivation | None:
+    return Session.scalar(select(AgreementActivation).where(AgreementActivation.agreement_id == agreement_id,
+                                                            AgreementActivation.plan_id == plan_id))
+
+
+def plan_activations(plan_id: int) -> list[AgreementActivation]:
+    return list(Session.scalars(select(AgreementActivation).where(AgreementActivation.plan_id == plan_id)))
+
+
+def _ordered(agreement_id: int) -> int:
+    """What the agreement's activations still in force have ordered, less what cancelled ones never delivered."""
+    activations = Session.scalars(select(AgreementActivation).where(AgreementActivation.agreement_id == agreement_id))
+    return sum(a.quantity if a.status != ActivationStatus.CANCELLED else a.received for a in activations)
+
+
+def _text(value: str | None, field: str) -> str | None:
+    value = (value or "").strip()
+    if len(value) > MAX_TEXT:
+        raise DomainError(_("Too long."), {field: [_("At most %(limit)s characters.", limit=MAX_TEXT)]})
+    return value or None

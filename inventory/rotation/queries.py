@@ -36,7 +36,8 @@ def rotation_due_statement(today: date, level: str | None = None, region_code: s
     horizon = literal(within_days) if within_days is not None else Item.rotation_lead_days
     statement = (select(Lot).join(Item, Item.id == Lot.item_id).join(Depot, Depot.id == Lot.depot_id)
                  .join(Region, Region.id == Depot.region_id)
-                 .where(Lot.on_hand > 0, Lot.expiry_date.is_not(None), days_left <= horizon)
+                 .where(Lot.on_hand > 0, Lot.in_transit.is_(False), Lot.expiry_date.is_not(None),
+                        days_left <= horizon)
                  .options(joinedload(Lot.item), joinedload(Lot.depot).joinedload(Depot.region))
                  .order_by(Lot.expiry_date, Depot.code, Lot.id))
     if level:

@@ -23,7 +23,7 @@ from inventory.stock.models import DocumentKind, Lot, MovementKind
 from inventory.stock.queries import rotation_state
 from inventory.stock.services.errors import InsufficientStockError
 from inventory.stock.services.ledger import lock_lots, new_document, post_movement, release, reserve
-from inventory.stock.services.receipts import ReceiptLine, lot_for_batch
+from inventory.stock.services.receipts import ReceiptLine, lot_for_batch, same_batch_at
 
 OPEN_STATUSES = (RotationPlanStatus.APPROVED, RotationPlanStatus.PARTIALLY_EXECUTED)
 
@@ -209,12 +209,7 @@ def _transfer_out(plan: RotationPlan, line: RotationLine, quantity: int, actor: 
     """Stock handed to a depot that will use it sooner keeps its batch, cost and funding there."""
     post_movement(plan.document, line.lot, MovementKind.TRANSFER_OUT, -quantity, actor, release_reserved=quantity,
                   occurred_at=now, rotation_plan_id=plan.id, reason=_("rotation: transfer to a depot using it sooner"))
-    lot = line.lot
-    same_batch = ReceiptLine(item_id=lot.item_id, quantity=0, batch_no=lot.batch_no, unit_cost=lot.unit_cost,
-                             funding_source=lot.funding_source, production_date=lot.production_date,
-                             expiry_date=lot.expiry_date, ownership=lot.ownership, holder=lot.holder,
-                             donor=lot.donor, donation_restriction=lot.donation_restriction)
-    arrived = lot_for_batch(line.destination, lot.item, same_batch, LinePath(0))
+    arrived = same_batch_at(line.destination, line.lot)
     post_movement(plan.document, arrived, MovementKind.TRANSFER_IN, quantity, actor, occurred_at=now,
                   rotation_plan_id=plan.id, reason=_("rotation: transfer from a depot rotating it"))
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
@@ -38,6 +38,10 @@ class MovementKind(StrEnum):
     ROTATION_OUT = "rotation_out"
     ROTATION_IN = "rotation_in"
     RETURN = "return"
+    DISPATCH = "dispatch"    # a relief shipment leaves its depot
+    TRANSIT = "transit"      # onto (+) or off (-) the goods in transit
+    DELIVERY = "delivery"    # handed to the people of an affected area
+    LOSS = "loss"            # written off in transit (short or damaged on arrival)
 
 
 class DocumentKind(StrEnum):
@@ -50,6 +54,7 @@ class DocumentKind(StrEnum):
     SCRAP = "BF"      # 报废
     REVERSAL = "CX"   # 冲销
     ROTATION = "LH"   # 轮换
+    SHIPMENT = "YD"   # 运单: a relief shipment's waybill
 
 
 class Document(Base):
@@ -90,11 +95,15 @@ class DocumentSequence(Base):
 
 
 class Lot(Base):
-    """One batch of one item in one depot, with its balance kept in step with the ledger."""
+    """One batch of one item in one depot, with its balance kept in step with the ledger.
+
+    A batch on its way somewhere is a lot of its own, `in_transit`, kept on the books of the depot it left until
+    it is received or delivered: valuation at any moment counts goods in transit (Odoo's transit location).
+    """
 
     __tablename__ = "lots"
     __table_args__ = (
-        UniqueConstraint("depot_id", "item_id", "batch_no"),
+        UniqueConstraint("depot_id", "item_id", "batch_no", "in_transit"),
         CheckConstraint("on_hand >= 0", name="on_hand_nonnegative"),
         CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved_within_on_hand"),
         CheckConstraint("unit_cost >= 0", name="unit_cost_nonnegative"),
@@ -116,6 +125,7 @@ class Lot(Base):
     donation_restriction: Mapped[str | None] = mapped_column(Text)
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     reserved: Mapped[int] = mapped_column(Integer, default=0)
+    in_transit: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     depot: Mapped[Depot] = relationship()
@@ -318,4 +328,24 @@ class ScrapLine(Base):
     quantity: Mapped[int] = mapped_column(Integer)
 
     scrap: Mapped[ScrapRequest] = relationship(back_populates="lines")
+    lot: Mapped[Lot] = relationship()
+
+
+class Reservation(Base):
+    """Stock of a lot promised to something not yet shipped (a relief plan's line), so the depot page can say
+    to what. The lot's `reserved` balance is the sum that counts; this row says who holds how much of it."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (CheckConstraint("quantity >= 0", name="quantity_nonnegative"),
+                      Index("ix_reservations_holder", "holder", "holder_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)  # still held: what has shipped or been released is gone
+    holder: Mapped[str] = mapped_column(String(40))  # e.g. "dispatch_plan"
+    holder_id: Mapped[int] = mapped_column(Integer)
+    line_id: Mapped[int | None] = mapped_column(Integer)  # the holder's line the stock is for
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
     lot: Mapped[Lot] = relationship()

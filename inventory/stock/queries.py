@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -24,6 +25,7 @@ from inventory.stock.models import (
     Lot,
     Movement,
     MovementKind,
+    Reservation,
     ScrapRequest,
     ScrapStatus,
     StockCount,
@@ -52,7 +54,7 @@ class LotLine:
     on_hand: int
     reserved: int
     days_left: int | None
-    state: str  # ok, due, expired
+    state: str  # ok, due, expired, in_transit
 
 
 @dataclass
@@ -62,6 +64,7 @@ class ItemStock:
     reserved: int = 0
     available: int = 0   # free and unexpired
     expired: int = 0
+    in_transit: int = 0  # shipped from here, not yet received or delivered: still on this depot's books
     value: Decimal = Decimal("0.00")
     quota_target: int | None = None
     quota_minimum: int | None = None
@@ -73,7 +76,7 @@ class ItemStock:
 
 
 LOT_COLUMNS = (Lot.id, Lot.item_id, Lot.batch_no, Lot.production_date, Lot.expiry_date, Lot.unit_cost,
-               Lot.funding_source)
+               Lot.funding_source, Lot.in_transit)
 
 
 def depot_stock(depot_id: int, today: date | None = None) -> list[ItemStock]:
@@ -102,15 +105,20 @@ def _with_quotas(depot_id: int) -> dict[int, ItemStock]:
 
 
 def _add_lot(entry: ItemStock, lot, on_hand: int, reserved: int, today: date) -> None:
+    entry.value += lot.unit_cost * on_hand
+    days_left = (lot.expiry_date - today).days if lot.expiry_date else None
+    if lot.in_transit:
+        entry.in_transit += on_hand
+        entry.lots.append(LotLine(lot.id, lot.batch_no, lot.production_date, lot.expiry_date, lot.unit_cost,
+                                  lot.funding_source, on_hand, 0, days_left, "in_transit"))
+        return
     state = rotation_state(lot.expiry_date, entry.item.rotation_lead_days, today)
     entry.on_hand += on_hand
     entry.reserved += reserved
-    entry.value += lot.unit_cost * on_hand
     if state == "expired":
         entry.expired += on_hand
     else:
         entry.available += on_hand - reserved
-    days_left = (lot.expiry_date - today).days if lot.expiry_date else None
     entry.lots.append(LotLine(lot.id, lot.batch_no, lot.production_date, lot.expiry_date, lot.unit_cost,
                               lot.funding_source, on_hand, reserved, days_left, state))
 
@@ -190,7 +198,7 @@ class Shortfall:
 def _available_by_depot_item(today: date) -> Select:
     usable = or_(Lot.expiry_date.is_(None), Lot.expiry_date > today)
     free = func.sum(case((usable, Lot.on_hand - Lot.reserved), else_=0))
-    return (select(Lot.depot_id, Lot.item_id, free.label("available"))
+    return (select(Lot.depot_id, Lot.item_id, free.label("available")).where(Lot.in_transit.is_(False))
             .group_by(Lot.depot_id, Lot.item_id).subquery())
 
 
@@ -219,7 +227,7 @@ def list_shortfalls(level: str | None = None, region_code: str | None = None, it
 
 def donations_statement(donor: str | None = None) -> Select:
     """Donated lots with where they are now; the movements show where the goods went."""
-    statement = (select(Lot).where(Lot.funding_source == FundingSource.DONATION)
+    statement = (select(Lot).where(Lot.funding_source == FundingSource.DONATION, Lot.in_transit.is_(False))
                  .options(joinedload(Lot.item), joinedload(Lot.depot)).order_by(Lot.donor, Lot.created_at))
     if donor:
         statement = statement.where(Lot.donor.ilike(f"%{donor}%"))
@@ -229,11 +237,12 @@ def donations_statement(donor: str | None = None) -> Select:
 DOCUMENT_TITLES = {DocumentKind.RECEIPT: _l("Receipt voucher"), DocumentKind.ISSUE: _l("Issue voucher"),
                    DocumentKind.TRANSFER: _l("Transfer order"), DocumentKind.COUNT: _l("Stock count"),
                    DocumentKind.SCRAP: _l("Scrap request"), DocumentKind.REVERSAL: _l("Reversal voucher"),
-                   DocumentKind.ROTATION: _l("Rotation voucher")}
+                   DocumentKind.ROTATION: _l("Rotation voucher"), DocumentKind.SHIPMENT: _l("Waybill")}
 
 
 # Where donated goods went: the movements that take stock out of a lot for good or elsewhere.
-OUTGOING_KINDS = (MovementKind.ISSUE, MovementKind.TRANSFER_OUT, MovementKind.SCRAP, MovementKind.ROTATION_OUT)
+OUTGOING_KINDS = (MovementKind.ISSUE, MovementKind.TRANSFER_OUT, MovementKind.SCRAP, MovementKind.ROTATION_OUT,
+                  MovementKind.DISPATCH)
 
 
 def list_item_options() -> list[Item]:
@@ -243,7 +252,7 @@ def list_item_options() -> list[Item]:
 
 def list_depot_lots(depot_id: int) -> list[Lot]:
     """The depot's lots that hold stock, for picking a lot by hand (expired ones included, for scrapping)."""
-    return list(Session.scalars(select(Lot).where(Lot.depot_id == depot_id, Lot.on_hand > 0)
+    return list(Session.scalars(select(Lot).where(Lot.depot_id == depot_id, Lot.on_hand > 0, Lot.in_transit.is_(False))
                                 .options(joinedload(Lot.item)).order_by(Lot.item_id, Lot.expiry_date, Lot.id)))
 
 
@@ -336,6 +345,7 @@ def list_open_work(depot_id: int) -> dict[str, list]:
 def list_usable_lots(depot_id: int, item_id: int, today: date) -> list[Lot]:
     """The depot's lots of an item with free, unexpired stock, first expiring first (never-expiring last)."""
     statement = (select(Lot).where(Lot.depot_id == depot_id, Lot.item_id == item_id, Lot.on_hand > Lot.reserved,
+                                   Lot.in_transit.is_(False),
                                    (Lot.expiry_date.is_(None)) | (Lot.expiry_date > today))
                  .order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.production_date, Lot.id))
     return list(Session.scalars(statement))
@@ -344,3 +354,41 @@ def list_usable_lots(depot_id: int, item_id: int, today: date) -> list[Lot]:
 def available_quantity(depot_id: int, item_id: int, today: date) -> int:
     """Free, unexpired stock of an item at a depot: what an issue could take today."""
     return sum(lot.free for lot in list_usable_lots(depot_id, item_id, today))
+
+
+@dataclass
+class HeldStock:
+    """Stock of one lot a reservation holds, and where to read about its holder."""
+
+    label: str
+    url: str | None
+    item_code: str
+    item_name: str
+    batch_no: str
+    quantity: int
+
+
+def register_link(app, key: str, url_for_id) -> None:
+    """Let the stock pages link to another domain's pages without importing it: a reservation's holder
+    (key "plan": the plan's page) or a document kind's subject (key "document:YD": a waybill's shipment)."""
+    app.extensions.setdefault("stock_links", {})[key] = url_for_id
+
+
+def _link(key: str, id_: int) -> str | None:
+    url_for_id = current_app.extensions.get("stock_links", {}).get(key)
+    return url_for_id(id_) if url_for_id else None
+
+
+def document_link(document) -> str | None:
+    """Where another domain explains a document of its kind (a waybill's shipment), if it registered one."""
+    return _link(f"document:{document.kind.value}", document.id)
+
+
+def depot_reservations(depot_id: int) -> list[HeldStock]:
+    """What is reserved at the depot for named holders, with a link to each holder."""
+    rows = Session.execute(select(Reservation, Lot.batch_no, Item.code, Item.name)
+                           .join(Lot, Lot.id == Reservation.lot_id).join(Item, Item.id == Lot.item_id)
+                           .where(Lot.depot_id == depot_id, Reservation.quantity > 0)
+                           .order_by(Reservation.holder, Reservation.holder_id, Item.code, Lot.batch_no)).all()
+    return [HeldStock(reservation.label, _link(reservation.holder, reservation.holder_id), code, name, batch_no,
+                      reservation.quantity) for reservation, batch_no, code, name in rows]

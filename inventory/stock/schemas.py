@@ -219,10 +219,10 @@ class LotStockSchema(Schema):
     expiry_date = fields.Date(allow_none=True)
     unit_cost = fields.Decimal(as_string=True)
     funding_source = fields.Function(lambda line: line.funding_source.value)
-    on_hand = fields.Integer()
+    on_hand = fields.Integer(metadata={"description": "On hand; for a lot in transit, what is on the road"})
     reserved = fields.Integer()
     days_left = fields.Integer(allow_none=True)
-    state = fields.String()
+    state = fields.String(metadata={"description": "ok, due (rotation), expired, or in_transit"})
 
 
 class ItemStockSchema(Schema):
@@ -234,7 +234,8 @@ class ItemStockSchema(Schema):
     reserved = fields.Integer()
     available = fields.Integer()
     expired = fields.Integer()
-    value = fields.Decimal(as_string=True)
+    in_transit = fields.Integer(metadata={"description": "Shipped from this depot, not yet received or delivered"})
+    value = fields.Decimal(as_string=True, metadata={"description": "On hand and in transit, at cost"})
     quota_target = fields.Integer(allow_none=True)
     quota_minimum = fields.Integer(allow_none=True)
     below_minimum = fields.Boolean()

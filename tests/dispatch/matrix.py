@@ -6,6 +6,7 @@ from core.models import Role
 
 EVERYONE = set(Role)
 PLANNERS = {Role.ADMIN, Role.DISPATCHER}
+LOADERS = PLANNERS | {Role.CLERK}  # a depot's clerks load and dispatch its shipments
 MISSING = 999999
 INCIDENT = f"/incidents/{MISSING}"
 
@@ -33,6 +34,17 @@ DISPATCH_PAGES = [
     ("plans.plan", "GET", f"/plans/{MISSING}", EVERYONE),
     ("plans.compare", "GET", f"/plans/compare?a={MISSING}&b={MISSING}", EVERYONE),
     ("plans.export", "GET", f"/plans/{MISSING}/export.xlsx", EVERYONE),
+    ("plans.approve", "POST", f"/plans/{MISSING}/approve", PLANNERS),
+    ("plans.cancel", "POST", f"/plans/{MISSING}/cancel", PLANNERS),
+    ("shipments.shipments", "GET", "/shipments", EVERYONE),
+    ("shipments.shipment", "GET", f"/shipments/{MISSING}", EVERYONE),
+    ("shipments.waybill", "GET", f"/shipments/{MISSING}/waybill", EVERYONE),
+    ("shipments.by_document", "GET", f"/shipments/by-document/{MISSING}", EVERYONE),
+    ("shipments.start_loading", "POST", f"/shipments/{MISSING}/loading", LOADERS),
+    ("shipments.dispatch", "POST", f"/shipments/{MISSING}/dispatch", LOADERS),
+    ("shipments.receive", "POST", f"/shipments/{MISSING}/receive", LOADERS),
+    ("shipments.turn_back", "POST", f"/shipments/{MISSING}/return", PLANNERS),
+    ("shipments.cancel", "POST", f"/shipments/{MISSING}/cancel", PLANNERS),
     ("availability.nearby", "GET", "/stock/nearby", EVERYONE),
     ("maps.overview", "GET", "/map", EVERYONE),
 ]
@@ -53,6 +65,15 @@ DISPATCH_API = [
     ("planning_api.get_job", "GET", f"/api/v1/jobs/{MISSING}", EVERYONE),
     ("plans_api.get_plan", "GET", f"/api/v1/plans/{MISSING}", EVERYONE),
     ("plans_api.plan_map", "GET", f"/api/v1/plans/{MISSING}/map", EVERYONE),
+    ("plans_api.approve", "POST", f"/api/v1/plans/{MISSING}/approve", PLANNERS),
+    ("plans_api.cancel", "POST", f"/api/v1/plans/{MISSING}/cancel", PLANNERS),
+    ("shipments_api.list_shipments", "GET", "/api/v1/shipments", EVERYONE),
+    ("shipments_api.get_shipment", "GET", f"/api/v1/shipments/{MISSING}", EVERYONE),
+    ("shipments_api.start_loading", "POST", f"/api/v1/shipments/{MISSING}/loading", LOADERS),
+    ("shipments_api.dispatch", "POST", f"/api/v1/shipments/{MISSING}/dispatch", LOADERS),
+    ("shipments_api.receive", "POST", f"/api/v1/shipments/{MISSING}/receive", LOADERS),
+    ("shipments_api.turn_back", "POST", f"/api/v1/shipments/{MISSING}/return", PLANNERS),
+    ("shipments_api.cancel", "POST", f"/api/v1/shipments/{MISSING}/cancel", PLANNERS),
     ("availability_api.stock_nearby", "GET", "/api/v1/stock/nearby?item_id={item}&region_code=510107", EVERYONE),
     ("maps_api.depots", "GET", "/api/v1/map/depots", EVERYONE),
     ("maps_api.incidents", "GET", "/api/v1/map/incidents", EVERYONE),

@@ -100,7 +100,7 @@ def _stock_changed(snapshot: Snapshot, lines: list[DraftLine]) -> int:
         return 0
     depots = {depot for depot, _item in planned}
     rows = Session.execute(select(Lot.depot_id, Lot.item_id, func.sum(Lot.on_hand - Lot.reserved))
-                           .where(Lot.depot_id.in_(depots)).group_by(Lot.depot_id, Lot.item_id))
+                           .where(Lot.depot_id.in_(depots), Lot.in_transit.is_(False)).group_by(Lot.depot_id, Lot.item_id))
     free = {(depot, item): int(total or 0) for depot, item, total in rows}
     return len({depot for (depot, item), quantity in planned.items() if free.get((depot, item), 0) < quantity})
 

@@ -130,7 +130,8 @@ def _usable_stock(item_ids: list[int], today: date, horizon_hours: float) -> dic
         rows = Session.execute(
             select(Lot.depot_id, func.sum(Lot.on_hand - Lot.reserved))
             .join(Depot, Depot.id == Lot.depot_id)
-            .where(Lot.item_id == item_id, Lot.on_hand > Lot.reserved, Depot.status == DepotStatus.ACTIVE,
+            .where(Lot.item_id == item_id, Lot.on_hand > Lot.reserved, Lot.in_transit.is_(False),
+                   Depot.status == DepotStatus.ACTIVE,
                    (Lot.expiry_date.is_(None)) | (Lot.expiry_date > cutoff))
             .group_by(Lot.depot_id))
         stock.update({(depot_id, item_id): int(free) for depot_id, free in rows if free})

@@ -20,7 +20,8 @@ def open_count(depot_id: int, actor: User, item_ids: list[int] | None = None) ->
     """Snapshot the book quantity of every lot in stock (or of some items) for the clerks to count."""
     depot = get_active_depot(depot_id)
     ensure_can_act(actor, depot)
-    statement = select(Lot).where(Lot.depot_id == depot.id, Lot.on_hand > 0).order_by(Lot.item_id, Lot.batch_no)
+    statement = (select(Lot).where(Lot.depot_id == depot.id, Lot.on_hand > 0, Lot.in_transit.is_(False))
+                 .order_by(Lot.item_id, Lot.batch_no))
     if item_ids:
         statement = statement.where(Lot.item_id.in_(item_ids))
     lots = Session.scalars(statement).all()

@@ -20,7 +20,7 @@ from core.db import Session
 from core.errors import DomainError
 from core.models import User
 from inventory.network.models import Depot
-from inventory.stock.models import Document, DocumentKind, DocumentSequence, Lot, Movement, MovementKind
+from inventory.stock.models import Document, DocumentKind, DocumentSequence, Lot, Movement, MovementKind, Reservation
 from inventory.stock.services.errors import InsufficientStockError
 
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of other systems calling the API drift a little
@@ -125,6 +125,36 @@ def release(lot: Lot, quantity: int) -> None:
                  .values(reserved=Lot.reserved - quantity).returning(Lot.on_hand, Lot.reserved)
                  .execution_options(synchronize_session=False))
     _known_balance(lot, *Session.execute(statement).one())
+
+
+def hold(lot: Lot, parts: list[tuple[int, int | None, str]], holder: str, holder_id: int) -> list[Reservation]:
+    """Reserve stock of a lot for someone named (a relief plan), so the depot page can say for whom: one
+    conditional UPDATE for the lot, one reservation per part (quantity, the holder's line, a label)."""
+    reserve(lot, sum(quantity for quantity, _line, _label in parts))
+    reservations = [Reservation(lot_id=lot.id, quantity=quantity, holder=holder, holder_id=holder_id, line_id=line_id,
+                                label=label) for quantity, line_id, label in parts]
+    Session.add_all(reservations)
+    return reservations
+
+
+def holds(holder: str, holder_id: int, line_ids: list[int] | None = None) -> list[Reservation]:
+    """What a holder still holds (of some of its lines), lots in id order: ready to be locked and released."""
+    statement = select(Reservation).where(Reservation.holder == holder, Reservation.holder_id == holder_id,
+                                          Reservation.quantity > 0)
+    if line_ids is not None:
+        statement = statement.where(Reservation.line_id.in_(line_ids))
+    return list(Session.scalars(statement.order_by(Reservation.lot_id, Reservation.id)))
+
+
+def let_go(reservation: Reservation, quantity: int | None = None, *, released_by_movement: bool = False) -> None:
+    """The holder no longer needs `quantity` (all of it by default). When a movement took the stock with
+    `release_reserved`, the lot's balance is already right and only the reservation shrinks."""
+    quantity = reservation.quantity if quantity is None else quantity
+    if not released_by_movement:
+        release(reservation.lot, quantity)
+    reservation.quantity -= quantity
+    if reservation.quantity == 0:
+        Session.delete(reservation)
 
 
 def _known_balance(lot: Lot, on_hand: int, reserved: int) -> None:

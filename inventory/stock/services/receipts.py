@@ -123,7 +123,7 @@ def _check_provenance(line: ReceiptLine, path: LinePath) -> None:
 
 def lot_for_batch(depot: Depot, item: Item, line: ReceiptLine, path: LinePath) -> Lot:
     """The depot's lot for this batch, created when new; a top-up must match the batch's expiry, cost and funding."""
-    key = (Lot.depot_id == depot.id, Lot.item_id == item.id, Lot.batch_no == line.batch_no)
+    key = (Lot.depot_id == depot.id, Lot.item_id == item.id, Lot.batch_no == line.batch_no, Lot.in_transit.is_(False))
     dialect = Session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     Session.execute(insert(Lot).values(
@@ -142,3 +142,13 @@ def lot_for_batch(depot: Depot, item: Item, line: ReceiptLine, path: LinePath) -
                                                    "use a new batch number.", batch=line.batch_no,
                                                    differences=differences)))
     return lot
+
+
+def same_batch_at(depot: Depot, source: Lot) -> Lot:
+    """The same batch at another depot (a transfer's or a shipment's destination): same expiry, cost, funding and
+    provenance, created when new."""
+    line = ReceiptLine(item_id=source.item_id, quantity=0, batch_no=source.batch_no, unit_cost=source.unit_cost,
+                       funding_source=source.funding_source, production_date=source.production_date,
+                       expiry_date=source.expiry_date, ownership=source.ownership, holder=source.holder,
+                       donor=source.donor, donation_restriction=source.donation_restriction)
+    return lot_for_batch(depot, source.item, line, LinePath(0))

@@ -28,10 +28,10 @@ from inventory.stock.models import (
     TransferStatus,
 )
 from inventory.stock.picking import Pick
-from inventory.stock.services.ledger import lock_lots, new_document, post_movement, release, reserve
+from inventory.stock.services import transit
+from inventory.stock.services.ledger import lock_lots, new_document, release, reserve
 from inventory.stock.services.lines import base_quantity, line_item
 from inventory.stock.services.picks import IssueLine, plan_line_picks, plan_picks
-from inventory.stock.services.receipts import ReceiptLine, lot_for_batch
 
 
 @dataclass
@@ -126,8 +126,8 @@ def ship_transfer(transfer_id: int, actor: User, occurred_at: datetime | None = 
     shipped_at = occurred_at or clock.utcnow()
     lock_lots(line.lot for line in transfer.lines)
     for line in transfer.lines:
-        post_movement(transfer.document, line.lot, MovementKind.TRANSFER_OUT, -line.quantity, actor,
-                      release_reserved=line.quantity, occurred_at=shipped_at, transfer_id=transfer.id)
+        transit.send(transfer.document, line.lot, line.quantity, actor, MovementKind.TRANSFER_OUT,
+                     release_reserved=line.quantity, occurred_at=shipped_at, transfer_id=transfer.id)
     transfer.status, transfer.shipped_at = TransferStatus.SHIPPED, shipped_at
     return transfer
 
@@ -159,27 +159,22 @@ def _receive_line(transfer: Transfer, line: TransferLine, report: ReceivedLine, 
                           path.error("received", _("Received plus damaged must be between 0 and %(shipped)s.",
                                                    shipped=line.quantity)))
     if report.received:
-        lot = _destination_lot(transfer, line.lot)
-        post_movement(transfer.document, lot, MovementKind.TRANSFER_IN, report.received, actor,
-                      occurred_at=received_at, transfer_id=transfer.id)
-    shortage = line.quantity - report.received - report.damaged
+        _take_in(transfer, line.lot, report.received, actor, received_at)
+    shortage = line.quantity - report.received - report.damaged  # it and the damaged stay in transit till resolved
     if shortage or report.damaged:
         Session.add(Discrepancy(transfer_id=transfer.id, source_lot_id=line.lot_id, shortage=shortage,
                                 damaged=report.damaged, note=report.note))
 
 
-def _destination_lot(transfer: Transfer, source: Lot) -> Lot:
-    """The same batch at the destination: same expiry, cost, funding and provenance."""
-    line = ReceiptLine(item_id=source.item_id, quantity=0, batch_no=source.batch_no, unit_cost=source.unit_cost,
-                       funding_source=source.funding_source, production_date=source.production_date,
-                       expiry_date=source.expiry_date, ownership=source.ownership, holder=source.holder,
-                       donor=source.donor, donation_restriction=source.donation_restriction)
-    return lot_for_batch(transfer.destination, source.item, line, LinePath(0))
+def _take_in(transfer: Transfer, source: Lot, quantity: int, actor: User, when: datetime, reason: str | None = None):
+    transit.receive_into(transfer.document, source, transfer.destination, quantity, actor, occurred_at=when,
+                         reason=reason, transfer_id=transfer.id)
 
 
 @unit_of_work
 def resolve_discrepancy(discrepancy_id: int, actor: User, recovered: int = 0, note: str | None = None) -> Discrepancy:
-    """A supervisor settles a discrepancy: goods that turned up are received, the rest is written off."""
+    """A supervisor settles a discrepancy: goods that turned up are received, the rest (short or damaged) is
+    written off in transit."""
     discrepancy = Session.get(Discrepancy, discrepancy_id)
     if discrepancy is None:
         raise NotFoundError(_("No discrepancy %(id)s.", id=discrepancy_id))
@@ -191,11 +186,14 @@ def resolve_discrepancy(discrepancy_id: int, actor: User, recovered: int = 0, no
         raise DomainError(_("Recovered quantity out of range."),
                           {"recovered": [_("Between 0 and the shortage, %(shortage)s.",
                                            shortage=discrepancy.shortage)]})
-    transfer = discrepancy.transfer
+    transfer, now = discrepancy.transfer, clock.utcnow()
     if recovered:
-        lot = _destination_lot(transfer, discrepancy.source_lot)
-        post_movement(transfer.document, lot, MovementKind.TRANSFER_IN, recovered, actor, occurred_at=clock.utcnow(),
-                      transfer_id=transfer.id, reason=note or _("goods recovered after a transfer shortage"))
+        _take_in(transfer, discrepancy.source_lot, recovered, actor, now,
+                 note or _("goods recovered after a transfer shortage"))
+    lost = discrepancy.shortage - recovered + discrepancy.damaged
+    if lost:
+        transit.arrive(transfer.document, discrepancy.source_lot, lost, actor, occurred_at=now, kind=MovementKind.LOSS,
+                       reason=note or _("written off: short or damaged on arrival"), transfer_id=transfer.id)
     discrepancy.status = DiscrepancyStatus.RECOVERED if recovered else DiscrepancyStatus.WRITTEN_OFF
     discrepancy.resolved_by_id, discrepancy.resolved_at, discrepancy.resolution_note = actor.id, clock.utcnow(), note
     return discrepancy
@@ -223,7 +221,8 @@ def cancel_transfer(transfer_id: int, actor: User) -> Transfer:
 def draft_evacuation(depot_id: int, destination_id: int, actor: User) -> Transfer:
     """A depot in the disaster zone: draft a transfer of all its free, unexpired stock, lot by lot."""
     source = get_active_depot(depot_id)
-    lots = Session.scalars(select(Lot).where(Lot.depot_id == source.id, Lot.on_hand > Lot.reserved)
+    lots = Session.scalars(select(Lot).where(Lot.depot_id == source.id, Lot.on_hand > Lot.reserved,
+                                             Lot.in_transit.is_(False))
                            .order_by(Lot.item_id, Lot.expiry_date)).all()
     today = clock.today()
     lines = [IssueLine(item_id=lot.item_id, quantity=lot.free, lot_id=lot.id) for lot in lots

@@ -53,7 +53,8 @@ def render_dashboard(depot, quota_form: SetQuotaForm, status: int = 200):
     can_act = can_act_at(current_user, depot.id)
     return render_template("stock/dashboard.html", depot=depot, stock=stock, as_of=as_of,
                            can_act=can_act, quota_form=quota_form, evacuate_form=EvacuateForm(formdata=None),
-                           work=queries.list_open_work(depot.id), labels=labels), status
+                           work=queries.list_open_work(depot.id), labels=labels,
+                           reservations=[] if as_of else queries.depot_reservations(depot.id)), status
 
 
 @bp.route("/depots/<int:depot_id>/quotas", methods=["POST"])
@@ -88,6 +89,7 @@ def render_document(document: Document, receive_form=None, resolve_forms=None, s
         receive_form = ReceiveTransferForm(formdata=None, data={"lines": [
             {"line_id": line.id, "received": line.quantity, "damaged": 0} for line in subject.lines]})
     return render_template("stock/document.html", document=document, subject=subject,
+                           subject_link=queries.document_link(document),
                            subject_kind=subject_kind,
                            title=DOCUMENT_TITLES[document.kind], movements=queries.document_movements(document.id),
                            receive_form=receive_form, resolve_forms=resolve_forms or {},
