@@ -1,6 +1,7 @@
 """What the pages call each enum value (translated when shown)."""
 from flask_babel import lazy_gettext as _l
 
+from inventory.agreements.models import ActivationStatus
 from inventory.network.models import DepotLevel, DepotStatus, ItemCategory, OperatorType, RegionLevel
 from inventory.rotation.models import RotationAction, RotationPlanStatus
 from inventory.stock.models import (
@@ -54,7 +55,10 @@ FUNDING_LABELS = {
     FundingSource.TOWNSHIP: _l("Township government"),
     FundingSource.DONATION: _l("Donation"),
 }
-OWNERSHIP_LABELS = {Ownership.GOVERNMENT: _l("Government stock"), Ownership.AGREEMENT: _l("Held by an enterprise (agreement)")}
+OWNERSHIP_LABELS = {
+    Ownership.GOVERNMENT: _l("Government stock"),
+    Ownership.AGREEMENT: _l("Held by an enterprise (agreement)"),
+}
 MOVEMENT_LABELS = {
     MovementKind.RECEIPT: _l("Receipt"),
     MovementKind.ISSUE: _l("Issue"),
@@ -117,3 +121,5 @@ ROTATION_ACTION_LABELS = {
     RotationAction.TRANSFER: _l("Transfer to another depot"),
     RotationAction.SCRAP: _l("Scrap"),
 }
+ACTIVATION_STATUS_LABELS = {ActivationStatus.PRODUCING: _l("producing"), ActivationStatus.COMPLETED: _l("all received"),
+                            ActivationStatus.CANCELLED: _l("withdrawn")}

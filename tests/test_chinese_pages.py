@@ -34,7 +34,10 @@ from dispatch.incidents.services import (
     request_support,
 )
 from dispatch.planning.services import get_job, plan_incident
-from inventory.agreements.services import create_agreement
+from dispatch.plans.services import approve_plan
+from dispatch.shipments.models import Shipment
+from dispatch.shipments.services import ReceivedLine, StopReceipt, VehicleDetails, dispatch_shipment, receive_stop
+from inventory.agreements.services import activate_agreement, create_agreement
 from inventory.rotation.services import RotationLineRequest, draft_rotation_plan
 from inventory.stock.services.counts import open_count
 from inventory.stock.services.issues import Issue, IssueLine, issue_stock
@@ -72,7 +75,22 @@ def plan_an_incident(app, dispatcher, depot, quilts) -> None:
             if get_job(job.id).finished:
                 break
             time.sleep(0.25)
-        assert get_job(job.id).plan_id is not None
+        plan_id = get_job(job.id).plan_id
+        assert plan_id is not None
+        send_and_receive(plan_id, dispatcher)
+
+
+def send_and_receive(plan_id: int, dispatcher) -> None:
+    """Approve the plan, send its first shipment and confirm it with a damaged unit; the others wait to load."""
+    approve_plan(plan_id, dispatcher)
+    shipment = Session.scalars(select(Shipment).where(Shipment.plan_id == plan_id).order_by(Shipment.id)).first()
+    dispatch_shipment(shipment.id, dispatcher, VehicleDetails(plate="川A54321", driver_name="李师傅",
+                                                              driver_phone="13900000000", carrier="武侯区储备库车队"))
+    first_stop = shipment.stops[0]
+    lines = [line for line in shipment.lines if line.stop_id == first_stop.id]
+    received = [ReceivedLine(line.id, line.quantity - (1 if index == 0 else 0), reason="damaged" if index == 0
+                             else None, note="外包装破损" if index == 0 else None) for index, line in enumerate(lines)]
+    receive_stop(shipment.id, StopReceipt(received, first_stop.id, "王主任"), dispatcher)
 
 
 @pytest.fixture
@@ -108,7 +126,8 @@ def world(app, make_depot, make_item, make_user, receive, expire):
         replacement_unit_cost=Decimal(160),
     )
     draft_rotation_plan(depot.id, [sale], clerk)
-    create_agreement(agreement_data(quilts), actor=None)
+    agreement = create_agreement(agreement_data(quilts), actor=None)
+    activate_agreement(agreement.id, 3000, users[Role.DISPATCHER], "武侯区地震安置点")
     for user in users.values():
         user.locale = "zh_CN"
     Session.commit()

@@ -81,11 +81,12 @@ class AreaForm(FlaskForm):
     rail = BooleanField(_l("By rail"))
     air = BooleanField(_l("By air"))
     road_cut = BooleanField(_l("Roads in are cut (air only)"))
+    receiving_depot_code = StringField(_l("Goods received into depot (code)"), validators=[Optional(), Length(max=40)])
 
     def to_data(self) -> dict:
         data = {name: self[name].data for name in ("name", "region_code", "affected_population",
                                                    "displaced_population", "priority", "road", "rail", "air",
-                                                   "road_cut")}
+                                                   "road_cut", "receiving_depot_code")}
         data["name"] = (data["name"] or "").strip() or None
         data["region_code"] = data["region_code"] or None
         for axis in ("latitude", "longitude"):

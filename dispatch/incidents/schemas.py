@@ -47,6 +47,8 @@ class AreaSchema(Schema):
     road = fields.Boolean()
     rail = fields.Boolean()
     air = fields.Boolean()
+    receiving_depot_code = fields.Function(lambda a: a.receiving_depot.code if a.receiving_depot else None,
+                                           metadata={"description": "The depot its goods are received into"})
 
 
 class OpeningSchema(Schema):
@@ -118,6 +120,8 @@ class CreateAreaSchema(Schema):
     rail = fields.Boolean(load_default=False)
     air = fields.Boolean(load_default=False)
     road_cut = fields.Boolean(load_default=False, metadata={"description": "The roads in are cut: air only"})
+    receiving_depot_code = fields.String(allow_none=True, validate=validate.Length(max=40), metadata={
+        "description": "A depot that takes the area's goods into its stock (null: they are handed to the people)"})
 
     @validates_schema
     def _placed(self, data, partial=False, **_kwargs):

@@ -27,8 +27,8 @@ from dispatch.incidents.models import (
 from dispatch.incidents.queries import AUTHORITY_REGION_LEVEL, get_area, get_incident
 from dispatch.labels import AUTHORITY_LABELS
 from inventory.labels import REGION_LEVEL_LABELS
-from inventory.network.models import Region, RegionLevel
-from inventory.network.queries import get_region_by_code, nearest_county
+from inventory.network.models import DepotStatus, Region, RegionLevel
+from inventory.network.queries import get_depot_by_code, get_region_by_code, nearest_county
 
 PLANNERS = (Role.ADMIN, Role.DISPATCHER)
 EARLIEST = datetime(2000, 1, 1, tzinfo=clock.LOCAL_ZONE)
@@ -228,6 +228,8 @@ def _apply_area(area: AffectedArea, data: dict, placing: bool) -> None:
         data.update(road=False, rail=False, air=True)
     errors = _check_area_figures(area, data)
     region = _place(area, data, errors) if placing else area.region
+    if "receiving_depot_code" in data:
+        _receive_into(area, data["receiving_depot_code"], errors)
     if errors:
         raise DomainError(_("The area has invalid fields."), errors)
     for name in AREA_FIELDS:
@@ -235,6 +237,18 @@ def _apply_area(area: AffectedArea, data: dict, placing: bool) -> None:
             setattr(area, name, data[name].strip() if isinstance(data[name], str) else data[name])
     if not (area.name or "").strip():
         area.name = region.name
+
+
+def _receive_into(area: AffectedArea, code: str | None, errors: dict) -> None:
+    """The depot that takes the area's goods into stock (blank: they are handed to the people)."""
+    if not (code or "").strip():
+        area.receiving_depot = None
+        return
+    depot = get_depot_by_code(code)
+    if depot is None or depot.status != DepotStatus.ACTIVE:
+        errors["receiving_depot_code"] = [_("No open depot has code %(code)s.", code=code.strip())]
+        return
+    area.receiving_depot = depot
 
 
 def _check_area_figures(area: AffectedArea, data: dict) -> dict:

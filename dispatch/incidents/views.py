@@ -163,7 +163,8 @@ def add_area(incident_id: int):
 @allow(*PLANNERS)
 def edit_area(incident_id: int, area_id: int):
     incident, area = queries.get_incident(incident_id), queries.get_area(incident_id, area_id)
-    form = AreaForm(obj=area, region_code=area.region.code)
+    form = AreaForm(obj=area, region_code=area.region.code,
+                    receiving_depot_code=area.receiving_depot.code if area.receiving_depot else "")
     if form.validate_on_submit():
         try:
             services.update_area(incident_id, area_id, form.to_data(), actor=current_user)

@@ -6,18 +6,22 @@ from flask_login import current_user
 
 from core.api import json_body, page_json, query_args
 from core.auth import allow
+from core.idempotency import idempotent
 from core.models import Role
 from core.openapi import body, document_path, document_schema, errors, ok, page_of, query
 from inventory.agreements import queries as agreement_queries
 from inventory.agreements import services as agreement_services
 from inventory.agreements.queries import COVERAGE_HOURS, coverage
 from inventory.agreements.schemas import (
+    AgreementActivationSchema,
     AgreementQuerySchema,
     CapacityAgreementSchema,
     CapacityQuerySchema,
     CoverageQuerySchema,
     CoverageRowSchema,
+    CreateActivationSchema,
     CreateCapacityAgreementSchema,
+    CreateOutputSchema,
     ItemCapacitySchema,
     UpdateCapacityAgreementSchema,
 )
@@ -52,6 +56,34 @@ def update_agreement(agreement_id: int):
     changes = json_body(UpdateCapacityAgreementSchema(), partial=True)
     agreement = agreement_services.update_agreement(agreement_id, changes, actor=current_user)
     return CapacityAgreementSchema().dump(agreement)
+
+
+@bp.get("/capacity-agreements/<int:agreement_id>/activations")
+@allow(*READERS)
+def list_activations(agreement_id: int):
+    agreement_services.get_agreement(agreement_id)
+    activations = agreement_queries.agreement_activations(agreement_id)
+    return {"items": AgreementActivationSchema().dump(activations, many=True)}
+
+
+@bp.post("/capacity-agreements/<int:agreement_id>/activations")
+@allow(*agreement_services.ACTIVATORS)
+@idempotent
+def activate(agreement_id: int):
+    data = json_body(CreateActivationSchema())
+    activation = agreement_services.activate_agreement(agreement_id, data["quantity"], current_user,
+                                                       data["requested_for"], data["note"])
+    return AgreementActivationSchema().dump(activation), 201
+
+
+@bp.post("/activations/<int:activation_id>/outputs")
+@allow(*agreement_services.ACTIVATORS)
+@idempotent
+def receive_output(activation_id: int):
+    data = json_body(CreateOutputSchema())
+    output = agreement_services.receive_output(activation_id, data["quantity"], current_user, data["received_at"],
+                                               data["reference"], data["note"])
+    return AgreementActivationSchema().dump(output.activation), 201
 
 
 @bp.get("/capacity-agreements/capacity")
@@ -101,3 +133,19 @@ document_path("/coverage", {"get": {
         "by": {"type": "string"}, "region_code": {"type": "string", "nullable": True},
         "rows": {"type": "array", "items": {"$ref": "#/components/schemas/CoverageRow"}}}}),
         **errors(400, 401, 403)}}})
+_KEY = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}]
+document_schema("AgreementActivation", AgreementActivationSchema)
+document_path("/capacity-agreements/{agreement_id}/activations", {**_ID,
+    "get": {"summary": "The agreement's activations, newest first: time, order, expected output per day, receipts",
+            "responses": {**ok({"type": "object", "properties": {"items": {
+                "type": "array", "items": {"$ref": "#/components/schemas/AgreementActivation"}}}}),
+                **errors(401, 403, 404)}},
+    "post": {"summary": "Activate the agreement outside a relief plan (dispatcher, admin)", "parameters": _KEY,
+             "requestBody": body(CreateActivationSchema),
+             "responses": {**ok("AgreementActivation", 201), **errors(400, 401, 403, 404, 409, 422)}},
+})
+document_path("/activations/{activation_id}/outputs", {
+    "parameters": [{"in": "path", "name": "activation_id", "required": True, "schema": {"type": "integer"}}],
+    "post": {"summary": "Record output received against an activation (dispatcher, admin)", "parameters": _KEY,
+             "requestBody": body(CreateOutputSchema),
+             "responses": {**ok("AgreementActivation", 201), **errors(400, 401, 403, 404, 409, 422)}}})

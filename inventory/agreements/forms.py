@@ -1,8 +1,8 @@
 """Form shapes for capacity agreements; the rules themselves live in services.agreements."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from inventory.network.forms import PlaceFields
 
@@ -31,3 +31,25 @@ class AgreementForm(PlaceFields, FlaskForm):
 
 class StatusForm(FlaskForm):
     """The suspend and reactivate buttons: only the CSRF token."""
+
+
+QUANTITY = NumberRange(min=1, max=1_000_000_000, message=_l("Between 1 and 1,000,000,000."))
+
+
+class ActivateForm(FlaskForm):
+    """Call on the agreement outside a relief plan (a plan's approval activates its own agreements)."""
+
+    quantity = IntegerField(_l("Quantity to order"), validators=[InputRequired(), QUANTITY])
+    requested_for = StringField(_l("For"), validators=[DataRequired(), Length(max=200)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+
+
+class OutputForm(FlaskForm):
+    """Output received against an activation outside a relief shipment."""
+
+    # Laid out by hand in the template, beside each activation.
+    activation_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2_147_483_647)])
+    quantity = IntegerField(_l("Quantity received"), validators=[InputRequired(), QUANTITY])
+    received_at = DateTimeLocalField(_l("Received at"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    reference = StringField(_l("Delivery note"), validators=[Optional(), Length(max=80)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])

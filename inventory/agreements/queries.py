@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, literal, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from core import clock
 from core.db import Session
 from core.pagination import Page, paginate
-from inventory.agreements.models import AgreementStatus, CapacityAgreement
+from inventory.agreements.models import ActivationStatus, AgreementActivation, AgreementStatus, CapacityAgreement
 from inventory.network.models import DEPOT_LEVEL_ORDER, Depot, DepotStatus, Item, Quota, Region
 from inventory.network.queries import region_code_prefix
 from inventory.stock.models import Lot, Ownership
@@ -242,3 +242,27 @@ def _group_order(by: str, group: str):
     if by == "level":
         return [str(level) for level in DEPOT_LEVEL_ORDER].index(group)
     return group
+
+
+def committed_output(agreement_ids: list[int], releasing_plan_ids: list[int] = ()) -> dict[int, int]:
+    """Units each agreement is already bound to produce: what its activations in force ordered, and what withdrawn
+    ones delivered. Activations of `releasing_plan_ids` (plans a new approval would supersede) count only what they
+    delivered, since approving withdraws them."""
+    if not agreement_ids:
+        return {}
+    committed: dict[int, int] = {}
+    activations = Session.scalars(select(AgreementActivation).where(
+        AgreementActivation.agreement_id.in_(agreement_ids)).options(selectinload(AgreementActivation.outputs)))
+    for activation in activations:
+        withdrawn = activation.status == ActivationStatus.CANCELLED or activation.plan_id in releasing_plan_ids
+        units = activation.received if withdrawn else activation.quantity
+        committed[activation.agreement_id] = committed.get(activation.agreement_id, 0) + units
+    return committed
+
+
+def agreement_activations(agreement_id: int) -> list[AgreementActivation]:
+    """The agreement's activations, newest first, with what came in against each."""
+    return list(Session.scalars(select(AgreementActivation).where(AgreementActivation.agreement_id == agreement_id)
+                                .options(selectinload(AgreementActivation.outputs),
+                                         joinedload(AgreementActivation.activated_by))
+                                .order_by(AgreementActivation.activated_at.desc(), AgreementActivation.id.desc())))

@@ -125,3 +125,44 @@ class CoverageRowSchema(Schema):
     shortfall = fields.Integer()
     uncovered_after_capacity = fields.Integer(attribute="uncovered")
     verdict = fields.String()
+
+
+def _local(moment):
+    return clock.local_iso(moment) if moment else None
+
+
+class AgreementOutputSchema(Schema):
+    id = fields.Integer()
+    quantity = fields.Integer()
+    received_at = fields.Function(lambda o: _local(o.received_at))
+    reference = fields.String(allow_none=True, metadata={"description": "The waybill or delivery note"})
+    note = fields.String(allow_none=True)
+
+
+class AgreementActivationSchema(Schema):
+    id = fields.Integer()
+    agreement_id = fields.Integer()
+    quantity = fields.Integer(metadata={"description": "Units ordered"})
+    received = fields.Integer(metadata={"description": "Units received so far"})
+    activated_at = fields.Function(lambda a: _local(a.activated_at))
+    first_output_at = fields.Function(lambda a: _local(a.first_output_at))
+    schedule = fields.List(fields.Dict(), metadata={"description": "Expected output per local day: date, quantity"})
+    requested_for = fields.String()
+    plan_id = fields.Integer(allow_none=True)
+    status = fields.Function(lambda a: a.status.value)
+    closed_at = fields.Function(lambda a: _local(a.closed_at), allow_none=True)
+    note = fields.String(allow_none=True)
+    outputs = fields.List(fields.Nested(AgreementOutputSchema))
+
+
+class CreateActivationSchema(Schema):
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000_000))
+    requested_for = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class CreateOutputSchema(Schema):
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000_000))
+    received_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))

@@ -8,13 +8,13 @@ from flask_login import current_user
 
 from core import clock
 from core.auth import allow
-from core.errors import DomainError
+from core.errors import DomainError, NotFoundError
 from core.forms import attach_service_errors
 from core.models import Role
 from inventory import labels
 from inventory.agreements import queries as agreement_queries
 from inventory.agreements import services as agreement_services
-from inventory.agreements.forms import AgreementForm, StatusForm
+from inventory.agreements.forms import ActivateForm, AgreementForm, OutputForm, StatusForm
 from inventory.agreements.queries import COVERAGE_HOURS, GROUPINGS
 from inventory.agreements.queries import coverage as coverage_rows
 from inventory.network.queries import list_provinces
@@ -53,6 +53,61 @@ def _agreement_filters() -> dict:
         "expiring_within_days": agreement_queries.EXPIRY_WARNING_DAYS if request.args.get("expiring") else None,
         "q": (request.args.get("q") or "").strip() or None,
     }
+
+
+@bp.route("/agreements/<int:agreement_id>")
+@allow(*READERS)
+def agreement(agreement_id: int):
+    return render_agreement(agreement_services.get_agreement(agreement_id))
+
+
+def render_agreement(found, activate_form: ActivateForm | None = None, output_form: OutputForm | None = None,
+                     status: int = 200):
+    return render_template("agreements/agreement.html", agreement=found, labels=labels, status_labels=STATUS_LABELS,
+                           effective_status=found.effective_status(clock.today()),
+                           activations=agreement_queries.agreement_activations(found.id),
+                           activate_form=activate_form or ActivateForm(formdata=None),
+                           output_form=output_form or OutputForm(formdata=None),
+                           may_activate=current_user.role in agreement_services.ACTIVATORS), status
+
+
+@bp.route("/agreements/<int:agreement_id>/activations", methods=["POST"])
+@allow(*agreement_services.ACTIVATORS)
+def activate(agreement_id: int):
+    found = agreement_services.get_agreement(agreement_id)
+    form = ActivateForm()
+    if form.validate_on_submit():
+        try:
+            activation = agreement_services.activate_agreement(agreement_id, form.quantity.data, current_user,
+                                                               form.requested_for.data, form.note.data)
+        except DomainError as error:
+            attach_service_errors(form, error)
+        else:
+            flash(_("Activated: first output expected %(time)s.",
+                    time=clock.local_iso(activation.first_output_at)[:16].replace("T", " ")), "success")
+            return redirect(url_for("agreements.agreement", agreement_id=agreement_id))
+    return render_agreement(found, activate_form=form, status=422)
+
+
+@bp.route("/agreements/<int:agreement_id>/outputs", methods=["POST"])
+@allow(*agreement_services.ACTIVATORS)
+def receive_output(agreement_id: int):
+    found = agreement_services.get_agreement(agreement_id)
+    form = OutputForm()
+    if form.validate_on_submit():
+        activation = agreement_services.get_activation(form.activation_id.data)
+        if activation.agreement_id != agreement_id:
+            raise NotFoundError(_("No activation %(id)s.", id=form.activation_id.data))
+        received_at = form.received_at.data.replace(tzinfo=clock.LOCAL_ZONE) if form.received_at.data else None
+        try:
+            agreement_services.receive_output(activation.id, form.quantity.data, current_user, received_at,
+                                              form.reference.data, form.note.data)
+        except DomainError as error:
+            attach_service_errors(form, error)
+        else:
+            flash(_("Output recorded."), "success")
+            return redirect(url_for("agreements.agreement", agreement_id=agreement_id))
+    return render_agreement(found, output_form=form, status=422)
 
 
 @bp.route("/agreements/new", methods=["GET", "POST"])

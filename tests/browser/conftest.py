@@ -29,15 +29,28 @@ def live_server(database_url):
 
 
 @pytest.fixture
-def page(tmp_path):
+def new_page():
+    """Open pages in separate browser contexts: each is a person at their own computer, signed in as themselves."""
     if CHROMIUM is None:
         pytest.skip("Debian's chromium package is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        context.close()
+        contexts = []
+
+        def open_page():
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.set_default_timeout(10_000)
+            contexts.append(context)
+            return context.new_page()
+
+        yield open_page
+        for context in contexts:
+            context.close()
         browser.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from core import clock
 from core.db import Session
-from core.models import User
+from core.models import User, depot_clerks
 from core.services import issue_token
 from dispatch.plans.models import PlanLine
 from dispatch.shipments.models import ShipmentLine
+from inventory.network.models import Depot, DepotLevel
 from inventory.stock.models import Lot, Movement, MovementKind, Reservation
 from inventory.stock.queries import ledger_mismatches
 from tests.dispatch.test_planning import an_incident, dispatcher_token, wait_for
@@ -172,6 +173,10 @@ def test_an_approval_that_stock_no_longer_covers_is_refused_whole(demo_app):
     assert client.get(f"/api/v1/shipments?plan_id={plan_id}", headers=headers).get_json()["total"] == 0
 
 
+def road_stops(client, headers, shipment: dict) -> list[dict]:
+    return client.get(f"/api/v1/shipments/{shipment['id']}", headers=headers).get_json()["stops"]
+
+
 def test_superseding_cancelling_and_turning_back_give_back_the_stock(demo_app):
     client = demo_app.test_client()
     headers = dispatcher_token(demo_app)
@@ -187,6 +192,16 @@ def test_superseding_cancelling_and_turning_back_give_back_the_stock(demo_app):
     # whose shipments not yet left release their stock while the one on the road goes on.
     job = client.post(f"/api/v1/incidents/{incident_id}/plans", json={}, headers=headers).get_json()
     second = wait_for(client, job["id"], headers)["plan_id"]
+    replanned = client.get(f"/api/v1/plans/{second}", headers=headers).get_json()
+    demand = client.get(f"/api/v1/incidents/{incident_id}/demand", headers=headers).get_json()
+    on_the_road = defaultdict(int)
+    for line in client.get(f"/api/v1/shipments/{road['id']}", headers=headers).get_json()["lines"]:
+        stop = next(s for s in road_stops(client, headers, road) if s["id"] == line["stop_id"])
+        on_the_road[(stop["area_id"], line["item_id"])] += line["quantity"]
+    answered = defaultdict(int, on_the_road)
+    for entry in replanned["lines"] + replanned["unmet"]:
+        answered[(entry["area_id"], entry["item_id"])] += entry["quantity"]
+    assert dict(answered) == {(line["area_id"], line["item_id"]): line["quantity"] for line in demand["lines"]}
     assert approve(client, headers, second).status_code == 200
     first_state = client.get(f"/api/v1/plans/{first}", headers=headers).get_json()
     assert first_state["status"] == "superseded" and "superseded by plan" in first_state["close_reason"]
@@ -265,6 +280,52 @@ def test_the_pages_take_a_plan_from_approval_to_a_receipt_with_a_discrepancy(dem
     assert document.status_code == 302 and document.headers["Location"].endswith(f"/shipments/{road['id']}")
     voucher = dispatcher.get(f"/documents/{after['document_id']}").get_data(as_text=True)
     assert "Waybill" in voucher and "Lost in transit" in voucher and "The shipment" in voucher
+    with demo_app.app_context():
+        assert ledger_mismatches() == []
+        Session.remove()
+
+
+def test_a_shipment_to_an_area_served_by_a_depot_becomes_a_receipt_there(demo_app):
+    client = demo_app.test_client()
+    headers, clerk = dispatcher_token(demo_app), token(demo_app, "clerk")
+    with demo_app.app_context():
+        clerk_user = Session.scalar(select(User).where(User.username == "clerk"))
+        receiving = Session.scalar(select(Depot).join(depot_clerks, depot_clerks.c.depot_id == Depot.id)
+                                   .where(depot_clerks.c.user_id == clerk_user.id, Depot.level == DepotLevel.COUNTY))
+        code, depot_id = receiving.code, receiving.id
+        Session.remove()
+    incident_id, plan_id = a_plan(demo_app, client, headers)
+    areas = client.get(f"/api/v1/incidents/{incident_id}", headers=headers).get_json()["areas"]
+    body = approve(client, headers, plan_id).get_json()
+    stop_areas = {stop["area_id"] for shipment in body["shipments"]
+                  for stop in road_stops(client, headers, shipment)}
+    area = next(area for area in areas if area["id"] in stop_areas)
+    changed = client.patch(f"/api/v1/incidents/{incident_id}/areas/{area['id']}",
+                           json={"receiving_depot_code": code.lower()}, headers=keyed(headers, "receive-into"))
+    assert changed.status_code == 200 and changed.get_json()["receiving_depot_code"] == code
+    unknown = client.patch(f"/api/v1/incidents/{incident_id}/areas/{area['id']}",
+                           json={"receiving_depot_code": "NO-SUCH"}, headers=headers)
+    assert unknown.status_code == 422 and "receiving_depot_code" in unknown.get_json()["fields"]
+
+    going = [s for s in body["shipments"] if any(stop["area_id"] == area["id"]
+                                                  for stop in road_stops(client, headers, s))]
+    dispatch_all(client, headers, going)
+    before = client.get(f"/api/v1/depots/{depot_id}/stock", headers=clerk).get_json()
+    on_hand = {entry["item_id"]: entry["on_hand"] for entry in before["items"]}
+    arriving = defaultdict(int)
+    for shipment in going:
+        full = client.get(f"/api/v1/shipments/{shipment['id']}", headers=clerk).get_json()  # the clerk may read it
+        stop = next(stop for stop in full["stops"] if stop["area_id"] == area["id"])
+        lines = [line for line in full["lines"] if line["stop_id"] == stop["id"]]
+        for line in lines:
+            arriving[line["item_id"]] += line["quantity"]
+        accepted = [{"line_id": line["id"], "accepted": line["quantity"]} for line in lines]
+        answer = client.post(f"/api/v1/shipments/{shipment['id']}/receive",
+                             json={"stop_id": stop["id"], "signed_by": "库管员", "lines": accepted}, headers=clerk)
+        assert answer.status_code == 200, answer.get_json()
+    after = client.get(f"/api/v1/depots/{depot_id}/stock", headers=clerk).get_json()
+    for entry in after["items"]:
+        assert entry["on_hand"] == on_hand.get(entry["item_id"], 0) + arriving.get(entry["item_id"], 0)
     with demo_app.app_context():
         assert ledger_mismatches() == []
         Session.remove()

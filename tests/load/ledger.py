@@ -77,10 +77,13 @@ def _movements(connection, network: Network, log: Log) -> list[str]:
         expected[_number(outcome), MovementKind.ISSUE] -= sum(line["quantity"] for line in outcome.body["lines"])
     for number, state, quantity in _transfer_states(log).values():
         if state in ("shipped", "received"):
+            # Shipping moves the goods onto the road (transit +); receiving takes them off it again (transit -).
             expected[number, MovementKind.TRANSFER_OUT] -= quantity
+            expected[number, MovementKind.TRANSIT] += quantity if state == "shipped" else 0
         if state == "received":
             expected[number, MovementKind.TRANSFER_IN] += quantity
-    problems = [f"{number[1]} at depot {number[0]} {kind.value}: booked {booked.get((number, kind), 0)}, answered {quantity}"
+    problems = [f"{number[1]} at depot {number[0]} {kind.value}: booked {booked.get((number, kind), 0)}, "
+                f"answered {quantity}"
                 for (number, kind), quantity in expected.items() if booked.get((number, kind), 0) != quantity]
     problems += [f"{number[1]} at depot {number[0]} {kind.value}: booked {quantity} that no answer explains"
                  for (number, kind), quantity in booked.items() if (number, kind) not in expected]

@@ -9,10 +9,10 @@ from sqlalchemy import func, insert, select, update
 from core import clock
 from core.db import Session, transaction
 from dispatch.planning.models import JobStatus, PlanningJob
-from dispatch.planning.services.snapshot import Snapshot
+from dispatch.planning.services.snapshot import Snapshot, approved_plan_ids
 from dispatch.planning.services.solve import DraftLine, DraftPlan
 from dispatch.plans.models import Plan, PlanLine, PlanRoute, PlanStop, PlanStopLoad, PlanUnmet, SourceKind
-from inventory.stock.models import Lot
+from inventory.stock.models import Lot, Reservation
 
 
 def save_plan(job: PlanningJob, snapshot: Snapshot, draft: DraftPlan) -> Plan:
@@ -100,8 +100,16 @@ def _stock_changed(snapshot: Snapshot, lines: list[DraftLine]) -> int:
         return 0
     depots = {depot for depot, _item in planned}
     rows = Session.execute(select(Lot.depot_id, Lot.item_id, func.sum(Lot.on_hand - Lot.reserved))
-                           .where(Lot.depot_id.in_(depots), Lot.in_transit.is_(False)).group_by(Lot.depot_id, Lot.item_id))
+                           .where(Lot.depot_id.in_(depots), Lot.in_transit.is_(False))
+                           .group_by(Lot.depot_id, Lot.item_id))
     free = {(depot, item): int(total or 0) for depot, item, total in rows}
+    releasing = approved_plan_ids(snapshot.incident_id)  # approving this plan frees what they hold
+    held = Session.execute(select(Lot.depot_id, Lot.item_id, func.sum(Reservation.quantity))
+                           .join(Lot, Lot.id == Reservation.lot_id)
+                           .where(Reservation.holder == "plan", Reservation.holder_id.in_(releasing))
+                           .group_by(Lot.depot_id, Lot.item_id)) if releasing else []
+    for depot, item, total in held:
+        free[(depot, item)] = free.get((depot, item), 0) + int(total or 0)
     return len({depot for (depot, item), quantity in planned.items() if free.get((depot, item), 0) < quantity})
 
 

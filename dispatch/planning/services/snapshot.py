@@ -5,6 +5,10 @@ Available stock is on hand less reserved, without lots that would expire before 
 quota minimums. Which depots and agreements may supply follows from the incident's responses
 (`dispatch.incidents.queries.source_openings`).
 
+A re-plan answers what is still to send: demand less what the incident's shipments already delivered or have on
+the road, and it may use the stock (and agreement capacity) the incident's approved plan still holds for shipments
+that have not left, since approving the new plan supersedes that one and releases it.
+
 Optimizer ids are strings: "d<depot id>", "a<agreement id>", "p<area id>", "i<item id>".
 """
 from __future__ import annotations
@@ -23,10 +27,12 @@ from dispatch.fleet.models import RequisitionedVehicle
 from dispatch.fleet.queries import depot_access, depot_fleets, mode_params, requisitioned_vehicles
 from dispatch.incidents.models import Incident
 from dispatch.incidents.queries import Opening, source_openings
+from dispatch.plans.models import Plan, PlanStatus
+from dispatch.shipments.models import Shipment, ShipmentLine, ShipmentStatus, ShipmentStop
 from inventory.agreements.models import CapacityAgreement
-from inventory.agreements.queries import status_clause
+from inventory.agreements.queries import committed_output, status_clause
 from inventory.network.models import Depot, DepotLevel, DepotStatus, Item, Quota, Region
-from inventory.stock.models import Lot
+from inventory.stock.models import Lot, Reservation
 from optimizer.problem import AllocationProblem, Demand, DemandPoint, Source
 from optimizer.problem import Item as OptimizerItem
 from optimizer.routing import VehicleType
@@ -79,12 +85,14 @@ def take_snapshot(incident: Incident, version: DemandVersion, taken_at: datetime
     taken_at = taken_at or clock.utcnow()
     modes = mode_params()
     items = {line.item_id: line.item for line in version.lines}
-    points, demands = _points_and_demands(incident, version, taken_at)
+    sent = already_sent(incident.id)
+    points, demands = _points_and_demands(incident, version, taken_at, sent)
     horizon = max((d.periods()[-1][0] for d in demands), default=0.0) + LATENESS_HOURS
     openings = source_openings(incident, taken_at)
-    stock = _usable_stock(list(items), clock.local_date(taken_at), horizon)
+    releasing = approved_plan_ids(incident.id)
+    stock = _usable_stock(list(items), clock.local_date(taken_at), horizon, releasing)
     depots, depot_sources = _depot_sources(stock, openings, _quota_minimums(stock))
-    agreement_sources, agreements = _agreement_sources(list(items), openings, clock.local_date(taken_at))
+    agreement_sources, agreements = _agreement_sources(list(items), openings, clock.local_date(taken_at), releasing)
     fleets, requisitioned = _fleets(incident.id, depots, modes["road"])
     problem = AllocationProblem(
         sources=depot_sources + agreement_sources, points=points, demands=demands,
@@ -98,43 +106,87 @@ def take_snapshot(incident: Incident, version: DemandVersion, taken_at: datetime
                         {point.id: int(point.id[1:]) for point in points}, available, fleets, requisitioned, openings)
     snapshot.counts = {"sources": len(problem.sources), "depots": len(depot_sources), "points": len(points),
                        "agreements": len(agreement_sources), "items": len(items), "demand_lines": len(demands),
-                       "vehicles": sum(v.count for fleet in fleets.values() for v in fleet)}
+                       "vehicles": sum(v.count for fleet in fleets.values() for v in fleet),
+                       "already_sent_units": sum(sent.values())}
     return snapshot
 
 
-def _points_and_demands(incident: Incident, version: DemandVersion, taken_at: datetime):
+def _points_and_demands(incident: Incident, version: DemandVersion, taken_at: datetime,
+                        sent: dict[tuple[int, int], int]):
     areas = {area.id: area for area in incident.areas}
     wanted = {line.area_id for line in version.lines}
     points = [DemandPoint(f"p{area.id}", area.latitude, area.longitude, area.modes, area.priority)
               for area_id, area in sorted(areas.items()) if area_id in wanted]
     demands = []
     for line in version.lines:
+        peak, tail = still_to_send(line.peak_quantity, line.tail_quantity, sent.get((line.area_id, line.item_id), 0))
+        if peak + tail == 0:
+            continue
         due = _hours(taken_at, line.due_at)
-        phases = ((due, line.peak_quantity), (_hours(taken_at, line.tail_due_at), line.tail_quantity)) \
-            if line.tail_quantity else None
-        demands.append(Demand(f"p{line.area_id}", f"i{line.item_id}", line.quantity, due, phases))
+        phases = ((due, peak), (_hours(taken_at, line.tail_due_at), tail)) if tail and peak else None
+        due = due if peak else _hours(taken_at, line.tail_due_at)
+        demands.append(Demand(f"p{line.area_id}", f"i{line.item_id}", peak + tail, due, phases))
     return points, demands
+
+
+def still_to_send(peak: int, tail: int, sent: int) -> tuple[int, int]:
+    """What is left of a demand line once `sent` units have arrived or are on the road: they answer the peak
+    first, since they arrive before anything planned now."""
+    from_peak = min(peak, sent)
+    return peak - from_peak, max(0, tail - (sent - from_peak))
+
+
+def already_sent(incident_id: int) -> dict[tuple[int, int], int]:
+    """(area id, item id) -> units the incident's shipments delivered or have on the road (rejected and returned
+    goods do not count: they never served)."""
+    received = (select(ShipmentStop.area_id, ShipmentLine.item_id, func.sum(ShipmentLine.accepted))
+                .join(ShipmentStop, ShipmentStop.id == ShipmentLine.stop_id)
+                .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+                .where(Shipment.incident_id == incident_id, ShipmentLine.accepted.is_not(None))
+                .group_by(ShipmentStop.area_id, ShipmentLine.item_id))
+    on_the_road = (select(ShipmentStop.area_id, ShipmentLine.item_id, func.sum(ShipmentLine.quantity))
+                   .join(ShipmentStop, ShipmentStop.id == ShipmentLine.stop_id)
+                   .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+                   .where(Shipment.incident_id == incident_id, Shipment.status == ShipmentStatus.IN_TRANSIT,
+                          ShipmentStop.received_at.is_(None))
+                   .group_by(ShipmentStop.area_id, ShipmentLine.item_id))
+    sent: dict[tuple[int, int], int] = {}
+    for statement in (received, on_the_road):
+        for area_id, item_id, units in Session.execute(statement):
+            sent[(area_id, item_id)] = sent.get((area_id, item_id), 0) + int(units or 0)
+    return sent
+
+
+def approved_plan_ids(incident_id: int) -> list[int]:
+    return list(Session.scalars(select(Plan.id).where(Plan.incident_id == incident_id,
+                                                      Plan.status == PlanStatus.APPROVED)))
 
 
 def _hours(taken_at: datetime, moment: datetime) -> float:
     return round(max(0.0, (moment - taken_at).total_seconds() / 3600.0), 4)
 
 
-def _usable_stock(item_ids: list[int], today: date, horizon_hours: float) -> dict[tuple[int, int], int]:
-    """(depot id, item id) -> free units of lots still usable on the last day a delivery could arrive, plus margin."""
+def _usable_stock(item_ids: list[int], today: date, horizon_hours: float,
+                  releasing: list[int]) -> dict[tuple[int, int], int]:
+    """(depot id, item id) -> free units of lots still usable on the last day a delivery could arrive, plus margin,
+    and what the plans in `releasing` hold of such lots for shipments that have not left."""
     margins = expiry_margins()
     days = math.ceil(horizon_hours / 24.0)
     stock: dict[tuple[int, int], int] = {}
     for item_id in item_ids:
         cutoff = today + timedelta(days=days + margins.get(item_id, DEFAULT_MARGIN_DAYS))
-        rows = Session.execute(
-            select(Lot.depot_id, func.sum(Lot.on_hand - Lot.reserved))
-            .join(Depot, Depot.id == Lot.depot_id)
-            .where(Lot.item_id == item_id, Lot.on_hand > Lot.reserved, Lot.in_transit.is_(False),
-                   Depot.status == DepotStatus.ACTIVE,
-                   (Lot.expiry_date.is_(None)) | (Lot.expiry_date > cutoff))
-            .group_by(Lot.depot_id))
-        stock.update({(depot_id, item_id): int(free) for depot_id, free in rows if free})
+        usable = (Lot.item_id == item_id, Lot.in_transit.is_(False), Depot.status == DepotStatus.ACTIVE,
+                  (Lot.expiry_date.is_(None)) | (Lot.expiry_date > cutoff))
+        free = Session.execute(select(Lot.depot_id, func.sum(Lot.on_hand - Lot.reserved))
+                               .join(Depot, Depot.id == Lot.depot_id).where(*usable, Lot.on_hand > Lot.reserved)
+                               .group_by(Lot.depot_id))
+        held = Session.execute(select(Lot.depot_id, func.sum(Reservation.quantity))
+                               .join(Lot, Lot.id == Reservation.lot_id).join(Depot, Depot.id == Lot.depot_id)
+                               .where(*usable, Reservation.holder == "plan", Reservation.holder_id.in_(releasing))
+                               .group_by(Lot.depot_id)) if releasing else []
+        for depot_id, units in [*free, *held]:
+            if units:
+                stock[(depot_id, item_id)] = stock.get((depot_id, item_id), 0) + int(units)
     return stock
 
 
@@ -172,11 +224,13 @@ def _depot_sources(stock, openings: list[Opening], minimums) -> tuple[dict[str, 
     return infos, sources
 
 
-def _agreement_sources(item_ids: list[int], openings: list[Opening], today: date):
-    """Capacity agreements in force for the demanded items; one may produce when a response covers its region."""
+def _agreement_sources(item_ids: list[int], openings: list[Opening], today: date, releasing: list[int]):
+    """Capacity agreements in force for the demanded items; one may produce when a response covers its region, up
+    to what it is not yet bound to produce for someone else."""
     rows = Session.execute(select(CapacityAgreement, Region.code).join(Region, Region.id == CapacityAgreement.region_id)
                            .where(CapacityAgreement.item_id.in_(item_ids), status_clause("active", today))).all() \
         if item_ids else []
+    committed = committed_output([agreement.id for agreement, _code in rows], releasing)
     responses = [o for o in openings if o.via == "response"]
     sources, ids = [], {}
     for agreement, region_code in rows:
@@ -189,7 +243,8 @@ def _agreement_sources(item_ids: list[int], openings: list[Opening], today: date
                               agreement.longitude,
                               frozenset({"road"}), agreement_item=f"i{agreement.item_id}",
                               daily_capacity=agreement.daily_capacity, lead_time_hours=agreement.lead_time_hours,
-                              cap=agreement.max_quantity, allowed=local or national))
+                              cap=max(0, agreement.max_quantity - committed.get(agreement.id, 0)),
+                              allowed=local or national))
     return sources, ids
 
 

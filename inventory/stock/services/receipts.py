@@ -146,8 +146,18 @@ def lot_for_batch(depot: Depot, item: Item, line: ReceiptLine, path: LinePath) -
 
 def same_batch_at(depot: Depot, source: Lot) -> Lot:
     """The same batch at another depot (a transfer's or a shipment's destination): same expiry, cost, funding and
-    provenance, created when new."""
-    line = ReceiptLine(item_id=source.item_id, quantity=0, batch_no=source.batch_no, unit_cost=source.unit_cost,
+    provenance, created when new.
+
+    Batch numbers are the suppliers', not unique across the network: when the destination already holds another
+    batch under the same number, the arrival keeps its own identity under the number qualified by where it came
+    from ("<batch>@<source depot code>").
+    """
+    batch_no = source.batch_no
+    held = Session.scalar(select(Lot).where(Lot.depot_id == depot.id, Lot.item_id == source.item_id,
+                                            Lot.batch_no == batch_no, Lot.in_transit.is_(False)))
+    if held is not None and any(getattr(held, name) != getattr(source, name) for name in LOT_IDENTITY):
+        batch_no = f"{source.batch_no}@{source.depot.code}"[:40]
+    line = ReceiptLine(item_id=source.item_id, quantity=0, batch_no=batch_no, unit_cost=source.unit_cost,
                        funding_source=source.funding_source, production_date=source.production_date,
                        expiry_date=source.expiry_date, ownership=source.ownership, holder=source.holder,
                        donor=source.donor, donation_restriction=source.donation_restriction)

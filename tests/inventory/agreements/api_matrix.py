@@ -3,6 +3,7 @@ from core.models import Role
 
 READERS = {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}
 ADMIN = {Role.ADMIN}
+ACTIVATORS = {Role.ADMIN, Role.DISPATCHER}
 MISSING = 999999  # an unknown agreement: allowed roles get 404, the others 403
 
 AGREEMENTS_API = [
@@ -18,4 +19,10 @@ AGREEMENTS_API = [
     ("agreements.suspend_agreement", "POST", f"/agreements/{MISSING}/suspend", ADMIN),
     ("agreements.reactivate_agreement", "POST", f"/agreements/{MISSING}/reactivate", ADMIN),
     ("agreements.coverage", "GET", "/coverage?by=level", READERS),
+    ("agreements.agreement", "GET", f"/agreements/{MISSING}", READERS),
+    ("agreements.activate", "POST", f"/agreements/{MISSING}/activations", ACTIVATORS),
+    ("agreements.receive_output", "POST", f"/agreements/{MISSING}/outputs", ACTIVATORS),
+    ("agreements_api.list_activations", "GET", f"/api/v1/capacity-agreements/{MISSING}/activations", READERS),
+    ("agreements_api.activate", "POST", f"/api/v1/capacity-agreements/{MISSING}/activations", ACTIVATORS),
+    ("agreements_api.receive_output", "POST", f"/api/v1/activations/{MISSING}/outputs", ACTIVATORS),
 ]

@@ -12,12 +12,14 @@ from core.db import Session
 from core.errors import ConflictError, DomainError, FourEyesError, PermissionDeniedError
 from core.models import Role
 from inventory.network.services import set_quota
+from inventory.reports.queries import valuation
 from inventory.stock.models import Discrepancy, DiscrepancyStatus, Document, Lot, Movement, MovementKind, TransferStatus
 from inventory.stock.queries import (
     available_quantity,
     depot_stock,
     depot_stock_as_of,
     donations_statement,
+    ledger_mismatches,
     list_shortfalls,
     rotation_state,
 )
@@ -230,6 +232,37 @@ def test_transfer_from_draft_to_receipt_with_a_discrepancy(depot, item, clerk, s
     resolve_discrepancy(discrepancy.id, supervisor, recovered=2, note="found on the truck")
     assert lot_balance(arrived.id)[0] == 19
     assert Session.get(Discrepancy, discrepancy.id).status == DiscrepancyStatus.RECOVERED
+
+
+def in_transit_at(depot) -> int:
+    return int(Session.scalar(select(func.coalesce(func.sum(Lot.on_hand), 0))
+                              .where(Lot.depot_id == depot.id, Lot.in_transit.is_(True))))
+
+
+def test_a_shipped_transfer_stays_on_the_books_in_transit_until_received_or_written_off(
+        depot, item, clerk, supervisor, make_depot, make_user, receive):
+    destination = make_depot()
+    receiver = make_user(Role.CLERK, depots=[destination])
+    receive(destination, item, 5, "T-9", unit_cost=Decimal("99.00"))  # the destination's own batch, same number
+    lot = receive(depot, item, 30, "T-9")
+    value = valuation(clock.today()).total_value
+    transfer = draft_transfer(TransferRequest(depot.id, destination.id, [IssueLine(item.id, 20)]), clerk)
+    approve_transfer(transfer.id, supervisor)
+    ship_transfer(transfer.id, clerk)
+    assert lot_balance(lot.id) == (10, 0) and in_transit_at(depot) == 20
+    assert valuation(clock.today()).total_value == value  # on the road, still on the books
+    line = transfer.lines[0]
+    receive_transfer(transfer.id, Arrival([ReceivedLine(line.id, 17, 1, "one box wet")]), receiver)
+    assert in_transit_at(depot) == 3  # 2 short and 1 damaged wait for the discrepancy
+    arrived = Session.scalar(select(Lot).where(Lot.depot_id == destination.id, Lot.batch_no != "T-9"))
+    assert (arrived.batch_no, arrived.on_hand, arrived.unit_cost) == (f"T-9@{depot.code}", 17, lot.unit_cost)
+    discrepancy = Session.scalar(select(Discrepancy))
+    resolve_discrepancy(discrepancy.id, supervisor, recovered=1, note="one found")
+    assert in_transit_at(depot) == 0
+    lost = Session.scalar(select(func.sum(Movement.quantity)).where(Movement.kind == MovementKind.LOSS))
+    assert lost == -2
+    assert valuation(clock.today()).total_value == value - 2 * lot.unit_cost
+    assert ledger_mismatches() == []
 
 
 def test_cancelling_an_approved_transfer_releases_its_reservation(depot, item, clerk, supervisor, make_depot,
