@@ -33,7 +33,7 @@ from inventory.network.models import Item
 
 Key = tuple[int, int]  # (area id, item id)
 MAX_TIMELINE_POINTS = 48
-BUCKET_HOURS = (1, 2, 3, 6, 12, 24, 48, 168)  # a long incident's timeline is summed over wider steps
+STEP_MINUTES = (1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080)  # a busy timeline sums steps
 OVERDUE_SHOWN = 50
 
 
@@ -90,6 +90,12 @@ class TimelinePoint:
 
 
 @dataclass
+class Timeline:
+    points: list[TimelinePoint]
+    step_minutes: int | None  # None: a point per moment something happened
+
+
+@dataclass
 class OverdueShipment:
     shipment: Shipment
     expected_at: datetime       # when the first stop still waiting expected it
@@ -110,7 +116,7 @@ class Progress:
     areas: list[AreaProgress]
     basic_living: OnTime
     basic_due_times: list[datetime]
-    timeline: list[TimelinePoint]
+    timeline: Timeline
     overdue: list[OverdueShipment]
     overdue_total: int
 
@@ -120,23 +126,32 @@ def incident_progress(incident_id: int) -> Progress:
     incident = get_incident(incident_id)
     version, plan = current_version(incident_id), approved_plan(incident_id)
     demand = {(line.area_id, line.item_id): line for line in version.lines} if version else {}
-    planned = planned_quantities(plan.id) if plan else {}
-    on_the_road = in_transit_quantities(incident_id)
     deliveries = delivery_moments(incident_id)
-    figures = _figures(demand, planned, on_the_road, deliveries)
+    figures = _figures(demand, planned_quantities(plan.id) if plan else {}, in_transit_quantities(incident_id),
+                       deliveries)
     basic = _basic_living_items(incident_id)
     areas = _areas(incident, figures, demand, deliveries, basic)
-    totals, on_time = Figures(), OnTime()
+    overdue, overdue_total = overdue_shipments(incident_id)
+    return Progress(incident, version, plan, clock.utcnow(), _totals(areas), areas, _on_time(areas),
+                    sorted({line.due_at for (_area_id, item_id), line in demand.items() if item_id in basic}),
+                    timeline(incident.started_at, dispatch_moments(incident_id),
+                             [moment for moments in deliveries.values() for moment in moments]),
+                    overdue, overdue_total)
+
+
+def _totals(areas: list[AreaProgress]) -> Figures:
+    totals = Figures()
     for area in areas:
         for row in area.items:
             totals.add(row.figures)
-        on_time.add(area.basic_living.demand, area.basic_living.on_time)
-    overdue, overdue_total = overdue_shipments(incident_id)
-    return Progress(incident, version, plan, clock.utcnow(), totals, areas, on_time,
-                    sorted({line.due_at for key, line in demand.items() if key[1] in basic}),
-                    timeline(incident.started_at, dispatch_moments(incident_id),
-                             [(at, quantity) for moments in deliveries.values() for at, quantity in moments]),
-                    overdue, overdue_total)
+    return totals
+
+
+def _on_time(areas: list[AreaProgress]) -> OnTime:
+    overall = OnTime()
+    for area in areas:
+        overall.add(area.basic_living.demand, area.basic_living.on_time)
+    return overall
 
 
 def approved_plan(incident_id: int) -> Plan | None:
@@ -231,33 +246,37 @@ def delivered_by(deliveries: list[tuple[datetime, int]], moment: datetime) -> in
 
 
 def timeline(origin: datetime, dispatches: list[tuple[datetime, int]],
-             deliveries: list[tuple[datetime, int]]) -> list[TimelinePoint]:
+             deliveries: list[tuple[datetime, int]]) -> Timeline:
     """Cumulative units dispatched and delivered: a point per moment something happened, or, when there are
-    more than MAX_TIMELINE_POINTS of them, per step of whole hours counted from `origin` (each point at the last
-    moment of its step, so its figures are exact as of it)."""
+    more than MAX_TIMELINE_POINTS of them, per step of minutes counted from `origin`, the shortest step that keeps
+    within that many points (each point at the last moment of its step, so its figures are exact as of it)."""
     events = sorted([(at, quantity, 0) for at, quantity in dispatches] +
                     [(at, 0, quantity) for at, quantity in deliveries], key=lambda event: event[0])
-    if not events:
-        return []
-    origin = min(origin, events[0][0])
-    step = _step(origin, events)
+    origin = min([origin] + [event[0] for event in events[:1]])
+    minutes = _step_minutes(origin, events)
     points, dispatched, delivered = [], 0, 0
-    for _bucket, group in groupby(events, key=step):
+    for _step, group in groupby(events, key=_step_key(origin, minutes)):
         group = list(group)
         dispatched += sum(event[1] for event in group)
         delivered += sum(event[2] for event in group)
         points.append(TimelinePoint(group[-1][0], dispatched, delivered))
-    return points
+    return Timeline(points, minutes)
 
 
-def _step(origin: datetime, events: list[tuple[datetime, int, int]]):
-    """The key that groups events into timeline points."""
+def _step_minutes(origin: datetime, events: list[tuple[datetime, int, int]]) -> int | None:
+    """None while there are few enough moments to show each; else the shortest step that keeps to the limit."""
     if len({event[0] for event in events}) <= MAX_TIMELINE_POINTS:
+        return None
+    span = (events[-1][0] - origin) / timedelta(minutes=1)
+    return next((minutes for minutes in STEP_MINUTES if span / minutes < MAX_TIMELINE_POINTS - 1),
+                ceil(span / (MAX_TIMELINE_POINTS - 1)) + 1)
+
+
+def _step_key(origin: datetime, minutes: int | None):
+    """What groups the events into points: the moment itself, or the number of its step since `origin`."""
+    if minutes is None:
         return lambda event: event[0]
-    span = (events[-1][0] - origin) / timedelta(hours=1)
-    hours = next((hours for hours in BUCKET_HOURS if span / hours < MAX_TIMELINE_POINTS),
-                 ceil(span / MAX_TIMELINE_POINTS) + 1)
-    return lambda event: int((event[0] - origin) / timedelta(hours=hours))
+    return lambda event: (event[0] - origin) // timedelta(minutes=minutes)
 
 
 def overdue_shipments(incident_id: int) -> tuple[list[OverdueShipment], int]:

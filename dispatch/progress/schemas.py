@@ -71,8 +71,12 @@ class ProgressSchema(Schema):
     totals = fields.Nested(FiguresSchema)
     by_area = fields.List(fields.Nested(AreaProgressSchema), attribute="areas")
     basic_living = fields.Nested(OnTimeSchema)
-    timeline = fields.List(fields.Nested(TimelinePointSchema))
+    timeline = fields.List(fields.Nested(TimelinePointSchema), attribute="timeline.points",
+                           metadata={"description": "A point per moment something left or arrived; when there are "
+                                                    "more than 48, a point per step of timeline_step_minutes"})
+    timeline_step_minutes = fields.Integer(attribute="timeline.step_minutes", allow_none=True,
+                                           metadata={"description": "null: a point per moment"})
     overdue = fields.List(fields.Nested(OverdueShipmentSchema),
-                          metadata={"description": "The longest waited for first, at most 50; GET /shipments "
-                                                   "?incident_id=&overdue=true lists them all"})
+                          metadata={"description": "The longest waited for first, at most 50; "
+                                                   "GET /shipments?incident_id=…&overdue=true lists them all"})
     overdue_total = fields.Integer()

@@ -70,7 +70,7 @@ class Chart:
 def chart_of(progress: Progress) -> Chart:
     """Cumulative units dispatched and delivered as steps from the incident's start to now (or to the last
     basic-living due time, when that is later), under the demand as a level line."""
-    points = progress.timeline
+    points = progress.timeline.points
     start = min([progress.incident.started_at] + [point.at for point in points[:1]])
     end = max([progress.as_of] + [point.at for point in points[-1:]] + progress.basic_due_times[-1:])
     end = max(end, start + timedelta(hours=1))
