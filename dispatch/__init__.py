@@ -1,4 +1,5 @@
-"""Dispatch: incidents and their demand, the fleet, planning jobs, plans, finding stock, the maps.
+"""Dispatch: incidents and their demand, the fleet, planning jobs, plans, shipments, following the relief, finding
+stock, the maps.
 
 One package per feature, each with the same module names as inventory's. `init_app` registers their
 blueprints, commands, header links, template helpers and the planning job runner.
@@ -17,7 +18,7 @@ from core.models import Role
 from inventory.labels import DEPOT_LEVEL_LABELS
 from inventory.stock import queries as stock_queries
 
-FEATURES = ("incidents", "demand", "fleet", "planning", "plans", "shipments", "availability", "maps")
+FEATURES = ("incidents", "demand", "fleet", "planning", "plans", "shipments", "progress", "availability", "maps")
 MODELS = ("incidents", "demand", "fleet", "planning", "plans", "shipments", "settlement")  # the features that own tables
 
 

@@ -200,6 +200,7 @@ def test_every_page_a_role_reaches_speaks_chinese(world, client, role):
     assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
     pages = crawl(client)
     assert len(pages) >= 5, sorted(pages)
+    assert any(url.endswith("/progress") for url in pages), "the follow-up dashboard is linked from the incident"
     data = stored_text()
     left = {
         url: sorted(words) for url, text in pages.items() if (words := english_words(text, data, ALLOWED_WORDS, CODE))

@@ -45,6 +45,7 @@ DISPATCH_PAGES = [
     ("shipments.receive", "POST", f"/shipments/{MISSING}/receive", LOADERS),
     ("shipments.turn_back", "POST", f"/shipments/{MISSING}/return", PLANNERS),
     ("shipments.cancel", "POST", f"/shipments/{MISSING}/cancel", PLANNERS),
+    ("progress.dashboard", "GET", f"{INCIDENT}/progress", EVERYONE),
     ("availability.nearby", "GET", "/stock/nearby", EVERYONE),
     ("maps.overview", "GET", "/map", EVERYONE),
 ]
@@ -74,6 +75,7 @@ DISPATCH_API = [
     ("shipments_api.receive", "POST", f"/api/v1/shipments/{MISSING}/receive", LOADERS),
     ("shipments_api.turn_back", "POST", f"/api/v1/shipments/{MISSING}/return", PLANNERS),
     ("shipments_api.cancel", "POST", f"/api/v1/shipments/{MISSING}/cancel", PLANNERS),
+    ("progress_api.get_progress", "GET", f"{A}/progress", EVERYONE),
     ("availability_api.stock_nearby", "GET", "/api/v1/stock/nearby?item_id={item}&region_code=510107", EVERYONE),
     ("maps_api.depots", "GET", "/api/v1/map/depots", EVERYONE),
     ("maps_api.incidents", "GET", "/api/v1/map/incidents", EVERYONE),
