@@ -19,7 +19,7 @@ from inventory.labels import DEPOT_LEVEL_LABELS
 from inventory.stock import queries as stock_queries
 
 FEATURES = ("incidents", "demand", "fleet", "planning", "plans", "shipments", "progress", "availability", "maps")
-MODELS = ("incidents", "demand", "fleet", "planning", "plans", "shipments", "settlement")  # the features that own tables
+MODELS = ("incidents", "demand", "fleet", "planning", "plans", "shipments", "settlement")  # features with tables
 
 
 def load_models() -> None:

@@ -140,7 +140,8 @@ def test_incident_to_delivered_shipments_keeps_the_ledger_and_the_valuation(demo
     assert in_transit == 0
     assert valuation(client, finance) == before - Decimal(delivered_value) - Decimal(lost[1])
     assert demo_app.test_cli_runner().invoke(args=["stock", "reconcile"]).exit_code == 0
-
+    progress = client.get(f"/api/v1/incidents/{incident_id}/progress", headers=headers).get_json()
+    assert progress["totals"]["delivered"] == planned - 3 and progress["totals"]["in_transit"] == 0
 
 
 def test_an_approval_that_stock_no_longer_covers_is_refused_whole(demo_app):
