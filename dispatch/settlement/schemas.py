@@ -17,6 +17,11 @@ FORMATS = validate.OneOf(["json", "csv", "xlsx"])
 MAX_LINES = 1000
 
 
+def _one_line(value: str) -> None:
+    if not value.isprintable():  # the database refuses NUL outright; a carrier's name is one line
+        raise ValidationError(_("Letters, digits and punctuation on one line only."))
+
+
 def decimal(description: str):
     """A Decimal sent as a string, and said to be one in the OpenAPI document."""
     return fields.Decimal(as_string=True, metadata={"type": "string", "format": "decimal",
@@ -80,7 +85,7 @@ class SettlementQuerySchema(Schema):
     delivered_from = fields.Date(load_default=None, metadata={"description": "The day the trip ended, from"})
     delivered_to = fields.Date(load_default=None, metadata={"description": "The day the trip ended, up to"})
     incident_id = fields.Integer(load_default=None, validate=ID)
-    carrier = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    carrier = fields.String(load_default=None, validate=[validate.Length(min=1, max=200), _one_line])
     mode = fields.String(load_default=None, validate=validate.OneOf([mode.value for mode in Mode]))
     status = fields.String(load_default=None, validate=validate.OneOf([status.value for status in SettlementStatus]))
     format = fields.String(load_default="json", validate=FORMATS)
