@@ -200,6 +200,8 @@ def test_every_page_a_role_reaches_speaks_chinese(world, client, role):
     assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
     pages = crawl(client)
     assert len(pages) >= 5, sorted(pages)
+    if role in (Role.ADMIN, Role.FINANCE, Role.DISPATCHER):  # the header links to the carriers' settlement
+        assert "/reports/settlement" in pages and "运输结算" in pages["/reports/settlement"]
     data = stored_text()
     left = {
         url: sorted(words) for url, text in pages.items() if (words := english_words(text, data, ALLOWED_WORDS, CODE))

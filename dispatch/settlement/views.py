@@ -41,7 +41,7 @@ def pay():
         except DomainError as error:
             _attach(form, error)
         else:
-            flash(_("%(count)s lines recorded as paid under %(reference)s.", count=len(paid),
+            flash(_("Payment %(reference)s recorded; lines paid: %(count)s.", count=len(paid),
                     reference=form.reference.data.strip()), "success")
             return redirect(url_for("settlement.settlement_report", **filter_form.query_values()))
     return _render(filter_form, form, status=422)
@@ -63,7 +63,7 @@ def _render(filter_form: SettlementFilterForm, pay_form: PayLinesForm | None = N
     return render_template("settlement/report.html", form=filter_form, report=report, labels=labels,
                            pay_form=pay_form or PayLinesForm(formdata=None), may_pay=may_pay,
                            ticked=set((pay_form.line_ids.data or []) if pay_form else []),
-                           pay_url=url_for("settlement.pay", **given), downloads=downloads,
+                           pay_url=url_for("settlement.pay", **given), download_urls=downloads,
                            DUE=SettlementStatus.DUE, utc_offset=clock.utc_offset()), status if valid else 400
 
 

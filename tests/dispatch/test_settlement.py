@@ -5,6 +5,7 @@ filter or payment, however hostile, gives a 500."""
 from __future__ import annotations
 
 import csv
+import html as html_lib
 import io
 import re
 from datetime import timedelta
@@ -12,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
 
 from core import clock
 from core.db import Session
@@ -64,6 +64,12 @@ def page_figure(html: str, element_id: str) -> Decimal:
     return Decimal(shown.replace(",", ""))
 
 
+def download_link(html: str, fmt: str) -> str:
+    link = html_lib.unescape(re.search(rf'href="([^"]*format={fmt}[^"]*)"', html).group(1))
+    assert "incident_id=" in link, link  # the download has the page's filters
+    return link
+
+
 def download_totals(rows: list[list]) -> dict[str, Decimal]:
     total = next(row for row in rows if row[0] == "Total")
     return {name: Decimal(str(total[column])) for name, column in COLUMNS.items()}
@@ -88,7 +94,8 @@ def test_the_report_adds_up_the_trips_and_the_page_api_csv_and_xlsx_agree(demo_a
     assert sum(Decimal(carrier["amount"]) for carrier in report["by_carrier"]) == expected
     figures = {name: Decimal(totals[name]) for name in COLUMNS}
 
-    page = signed_in(demo_app, "finance").get(f"/reports/settlement?incident_id={incident_id}")
+    reader = signed_in(demo_app, "finance")
+    page = reader.get(f"/reports/settlement?incident_id={incident_id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "unsettled-none" in html
     assert {name: page_figure(html, element) for name, element in (
@@ -96,13 +103,13 @@ def test_the_report_adds_up_the_trips_and_the_page_api_csv_and_xlsx_agree(demo_a
     for shipment in shipments:
         assert f'href="/shipments/{shipment["id"]}">{shipment["number"]}</a>' in html
 
-    csv_file = client.get(f"/api/v1/reports/settlement?incident_id={incident_id}&format=csv", headers=finance)
+    csv_file = reader.get(download_link(html, "csv"))  # the page's own link, read with the page's session
     assert csv_file.status_code == 200 and csv_file.mimetype == "text/csv"
     csv_rows = list(csv.reader(io.StringIO(csv_file.get_data(as_text=True).lstrip("\ufeff"))))
     assert download_totals(csv_rows) == figures
     assert sum(Decimal(row[11]) for row in csv_rows[1:len(shipments) + 1]) == expected
 
-    xlsx_file = client.get(f"/api/v1/reports/settlement?incident_id={incident_id}&format=xlsx", headers=finance)
+    xlsx_file = reader.get(download_link(html, "xlsx"))
     assert xlsx_file.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx_file.get_data())).active
     assert download_totals([list(row) for row in sheet.iter_rows(values_only=True)]) == figures
@@ -170,7 +177,7 @@ def test_a_line_is_paid_once_and_clerks_may_not_pay(demo_app):
     assert 'id="line_ids-error"' in html
     done = page.post(f"/reports/settlement/payments?incident_id={incident_id}",
                      data={"line_ids": [rest[0]["id"]], "reference": "ZF-2026-0002"}, follow_redirects=True)
-    assert done.status_code == 200 and "1 lines recorded as paid under ZF-2026-0002." in done.get_data(as_text=True)
+    assert done.status_code == 200 and "Payment ZF-2026-0002 recorded; lines paid: 1." in done.get_data(as_text=True)
     assert signed_in(demo_app, "clerk").post("/reports/settlement/payments", data=payment).status_code == 403
 
 
