@@ -1,7 +1,8 @@
 """Tables as CSV or XLSX downloads (openpyxl), with the same figures as the page.
 
 The caller gives the headers and any words in the rows already in the reader's language; figures stay
-numbers: plain machine-readable text in CSV (no grouping, a dot for decimals), number cells in XLSX.
+numbers: plain machine-readable text in CSV (no grouping, a dot for decimals), number cells in XLSX. Text
+that would start a formula (= + - @, a tab or a carriage return) gets a leading apostrophe, in both.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask import Response
 from openpyxl import Workbook
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet program may run as a formula
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -71,9 +73,14 @@ def _sheet_title(title) -> str:
 
 
 def _plain(value):
-    return "" if value is None else value
+    return "" if value is None else _inert(value)
 
 
 def _cell(value):
     # Money stays exact: openpyxl writes Decimal as a number cell.
-    return value if isinstance(value, (int, Decimal, str)) or value is None else str(value)
+    return _inert(value) if isinstance(value, (int, Decimal, str)) or value is None else _inert(str(value))
+
+
+def _inert(value):
+    """Text someone typed (a carrier, a reason) that a spreadsheet would run as a formula is kept as text."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value

@@ -1,5 +1,5 @@
-"""Dispatch: incidents and their demand, the fleet, planning jobs, plans, shipments, following the relief, finding
-stock, the maps.
+"""Dispatch: incidents and their demand, the fleet, planning jobs, plans, shipments and their settlement, following
+the relief, finding stock, the maps.
 
 One package per feature, each with the same module names as inventory's. `init_app` registers their
 blueprints, commands, header links, template helpers and the planning job runner.
@@ -16,9 +16,11 @@ from core import navigation
 from core.api import register_api
 from core.models import Role
 from inventory.labels import DEPOT_LEVEL_LABELS
+from inventory.reports.views import register_report
 from inventory.stock import queries as stock_queries
 
-FEATURES = ("incidents", "demand", "fleet", "planning", "plans", "shipments", "progress", "availability", "maps")
+FEATURES = ("incidents", "demand", "fleet", "planning", "plans", "shipments", "progress", "settlement",
+            "availability", "maps")
 MODELS = ("incidents", "demand", "fleet", "planning", "plans", "shipments", "settlement")  # features with tables
 
 
@@ -71,5 +73,7 @@ def _add_links(app: Flask) -> None:
         ("maps.overview", _l("Map"), None),
         ("availability.nearby", _l("Find stock"), {Role.ADMIN, Role.DISPATCHER}),
         ("fleet.find_depot", _l("Fleet"), {Role.ADMIN, Role.DISPATCHER}),
+        ("settlement.settlement_report", _l("Settlement"), everyone_but_clerks),
     ):
         navigation.add_link(app, endpoint, label, roles)
+    register_report(app, "settlement.settlement_report", _l("Transport settlement"), everyone_but_clerks)

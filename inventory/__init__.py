@@ -28,6 +28,7 @@ def load_models() -> None:
 def init_app(app: Flask) -> None:
     from inventory.cli import depots_cli, stock_cli
     from inventory.labels import unit_label
+    from inventory.reports.views import finance_reports
 
     load_models()
     backup.checksum_tables(app, *LEDGER_TABLES)
@@ -37,7 +38,9 @@ def init_app(app: Flask) -> None:
     for group in (depots_cli, stock_cli):
         app.cli.add_command(group)
     app.jinja_env.filters["unit"] = unit_label  # `{{ item.base_unit|unit }}`: a unit in the reader's language
+    app.jinja_env.globals["finance_reports"] = finance_reports
     _add_links(app)
+    _add_reports(app)
 
 
 def _add_links(app: Flask) -> None:
@@ -56,3 +59,12 @@ def _add_links(app: Flask) -> None:
         ("reports.rotation_report", _l("Reports"), {Role.ADMIN, Role.FINANCE}),
     ):
         navigation.add_link(app, endpoint, label, roles)
+
+
+def _add_reports(app: Flask) -> None:
+    from inventory.reports.views import READERS, register_report
+
+    for endpoint, label in (("reports.rotation_report", _l("Rotation costs")),
+                            ("reports.valuation_report", _l("Valuation")),
+                            ("reports.journal_report", _l("Movement journal"))):
+        register_report(app, endpoint, label, READERS)

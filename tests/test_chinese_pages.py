@@ -201,6 +201,8 @@ def test_every_page_a_role_reaches_speaks_chinese(world, client, role):
     pages = crawl(client)
     assert len(pages) >= 5, sorted(pages)
     assert any(url.endswith("/progress") for url in pages), "the follow-up dashboard is linked from the incident"
+    if role in (Role.ADMIN, Role.FINANCE, Role.DISPATCHER):  # the header links to the carriers' settlement
+        assert "/reports/settlement" in pages and "运输结算" in pages["/reports/settlement"]
     data = stored_text()
     left = {
         url: sorted(words) for url, text in pages.items() if (words := english_words(text, data, ALLOWED_WORDS, CODE))

@@ -62,6 +62,9 @@ def mark_paid(line_ids: list[int], actor: User, reference: str,
     if not reference or len(reference) > MAX_REFERENCE:
         raise DomainError(_("Give the payment's reference."),
                           {"reference": [_("Between 1 and %(limit)s characters.", limit=MAX_REFERENCE)]})
+    if not reference.isprintable():  # a reference is one line of text; the database refuses NUL outright
+        raise DomainError(_("Give the payment's reference."),
+                          {"reference": [_("Letters, digits and punctuation on one line only.")]})
     paid_at = paid_at or clock.utcnow()
     if paid_at > clock.utcnow() + timedelta(minutes=5):
         raise DomainError(_("A payment cannot be recorded before it happens."), {"paid_at": [_("In the future.")]})

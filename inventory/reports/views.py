@@ -1,8 +1,9 @@
 """The finance report pages: rotation costs, valuation at a date, the movement journal (CSV and XLSX beside)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from core import clock
 from core.auth import allow
@@ -17,6 +18,17 @@ from inventory.rotation.queries import plan_ids_by_number
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 READERS = (Role.ADMIN, Role.FINANCE)
+
+
+def register_report(app: Flask, endpoint: str, label, roles) -> None:
+    """A tab among the finance reports; other domains add theirs (dispatch: carriers' settlement)."""
+    app.extensions.setdefault("finance_reports", []).append((endpoint, label, frozenset(roles)))
+
+
+def finance_reports() -> list[tuple[str, str]]:
+    """The report tabs the signed-in reader may open, in the order they were registered."""
+    return [(endpoint, label) for endpoint, label, roles in current_app.extensions.get("finance_reports", [])
+            if current_user.is_authenticated and current_user.role in roles]
 
 
 def _filter_form(form_class):
