@@ -16,6 +16,10 @@ def load_config(instance_path: str) -> dict:
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "25")),
         "NEIGHBOUR_RADIUS_KM": float(os.environ.get("NEIGHBOUR_RADIUS_KM", "100")),
         "WTF_CSRF_TIME_LIMIT": None,
+        # The largest request body (an import file included); a larger one is answered 413.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        # Production behind TLS: Secure cookies and Strict-Transport-Security.
+        "HTTPS_ONLY": os.environ.get("HTTPS_ONLY", "") == "1",
         # A demand table of a national incident has thousands of cells (Werkzeug's default allows 1,000).
         "MAX_FORM_PARTS": int(os.environ.get("MAX_FORM_PARTS", "60000")),
         "OTHER_DUE_HOURS": int(os.environ.get("OTHER_DUE_HOURS", "24")),
