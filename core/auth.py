@@ -32,8 +32,15 @@ def init_app(app: Flask) -> None:
     app.before_request(_authenticate_api_token)
 
 
-def _load_user(user_id: str) -> User | None:
-    return Session.get(User, int(user_id))
+def _load_user(session_id: str) -> User | None:
+    """The session's user while the session version it was signed in with is still the user's (User.get_id)."""
+    user_id, _colon, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None  # a cookie from before session versions, or forged
+    user = Session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
 
 
 def _authenticate_api_token():

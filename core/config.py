@@ -24,6 +24,9 @@ def load_config(instance_path: str) -> dict:
         "MAX_FORM_PARTS": int(os.environ.get("MAX_FORM_PARTS", "60000")),
         "OTHER_DUE_HOURS": int(os.environ.get("OTHER_DUE_HOURS", "24")),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Failed sign-ins allowed per account and per client address before they are locked (a window).
+        "LOGIN_FAILURES_PER_ACCOUNT": os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_FAILURES_PER_ADDRESS": os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20 per 15 minutes"),
         "PLANNING_THREADS": int(os.environ.get("PLANNING_THREADS", "1")),
         "ROUTING_SECONDS": float(os.environ.get("ROUTING_SECONDS", "20")),
         "JOB_HEARTBEAT_SECONDS": float(os.environ.get("JOB_HEARTBEAT_SECONDS", "5")),
