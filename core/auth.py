@@ -59,7 +59,7 @@ def _authenticate_api_token():
 
 def _valid_token(header: str) -> ApiToken | None:
     scheme, _space, raw = header.partition(" ")
-    if scheme != "Bearer" or not raw.strip():
+    if scheme.lower() != "bearer" or not raw.strip():  # the scheme is case-insensitive (RFC 7235)
         return None
     token = Session.scalar(select(ApiToken).options(joinedload(ApiToken.user))  # one query per API request
                            .where(ApiToken.token_hash == ApiToken.hash(raw.strip())))
