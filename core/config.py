@@ -17,7 +17,9 @@ def load_config(instance_path: str) -> dict:
         "NEIGHBOUR_RADIUS_KM": float(os.environ.get("NEIGHBOUR_RADIUS_KM", "100")),
         "WTF_CSRF_TIME_LIMIT": None,
         # The largest request body (an import file included); a larger one is answered 413.
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        "MAX_CONTENT_LENGTH": (max_body := int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))),
+        # A form's fields may fill the whole body (Werkzeug would stop at 500 kB and answer the same 413).
+        "MAX_FORM_MEMORY_SIZE": max_body,
         # Production behind TLS: Secure cookies and Strict-Transport-Security.
         "HTTPS_ONLY": os.environ.get("HTTPS_ONLY", "") == "1",
         # A demand table of a national incident has thousands of cells (Werkzeug's default allows 1,000).

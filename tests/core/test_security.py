@@ -118,6 +118,12 @@ def test_a_form_over_the_limit_gets_a_page(client, make_user, login):
     assert Session.scalar(select(func.count(Item.id))) == 0
 
 
+def test_a_form_under_the_limit_is_read_whole(client, make_user, login):
+    login(make_user(Role.ADMIN))
+    response = client.post("/items/new", data={"code": "X", "name": "y" * (1024 * 1024)})
+    assert response.status_code == 200 and "Field cannot be longer" in response.get_data(as_text=True)
+
+
 def test_nul_in_json_is_refused_on_its_field(client, admin_token):
     response = client.post("/api/v1/depots", json={**DEPOT, "name": "武侯\x00区"}, headers=admin_token)
     assert response.status_code == 400
