@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from core import api, assets, auth, crashpoint, db, i18n, navigation, templating
+from core import api, assets, auth, crashpoint, db, i18n, navigation, security, templating, throttle
 from core.config import load_config
 from core.errors import register_errorhandlers
 
@@ -28,6 +28,8 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     auth.init_app(app)
+    security.init_app(app)
+    throttle.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
     navigation.init_app(app)

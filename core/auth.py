@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from functools import wraps
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
@@ -29,22 +29,43 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "core.login"
     login_manager.user_loader(_load_user)
-    login_manager.request_loader(_load_user_from_token)
+    app.before_request(_authenticate_api_token)
 
 
-def _load_user(user_id: str) -> User | None:
-    return Session.get(User, int(user_id))
+def _load_user(session_id: str) -> User | None:
+    """The session's user while the session version it was signed in with is still the user's (User.get_id)."""
+    user_id, _colon, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None  # a cookie from before session versions, or forged
+    user = Session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
 
 
-def _load_user_from_token(req) -> User | None:
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+def _authenticate_api_token():
+    """An API request that sends Authorization acts as that token's user, or is refused: a signed-in browser's
+    cookie never stands in for a bad token (else a forged header would turn a cookie into write access)."""
+    header = request.headers.get("Authorization")
+    if header is None or not is_api_request():
+        return None
+    token = _valid_token(header)
+    if token is None:
+        return json_error(_("The bearer token is not valid."), 401)
+    g.api_token = token
+    login_manager._update_request_context_with_user(token.user)  # flask-login's way to set the request's user
+    return None
+
+
+def _valid_token(header: str) -> ApiToken | None:
+    scheme, _space, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():  # the scheme is case-insensitive (RFC 7235)
         return None
     token = Session.scalar(select(ApiToken).options(joinedload(ApiToken.user))  # one query per API request
-                           .where(ApiToken.token_hash == ApiToken.hash(header[7:].strip())))
+                           .where(ApiToken.token_hash == ApiToken.hash(raw.strip())))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    return token.user
+    return token
 
 
 def new_token_value() -> str:
@@ -84,7 +105,7 @@ def _api_auth_acceptable() -> bool:
     # bearer token may write: the API is exempt from CSRF, so cookies must not suffice.
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return True
-    return request.headers.get("Authorization", "").startswith("Bearer ")
+    return g.get("api_token") is not None
 
 
 def _unauthenticated():

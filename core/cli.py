@@ -26,9 +26,16 @@ def db_upgrade(revision: str) -> None:
 
 @db_cli.command("downgrade")
 @click.argument("revision")
-def db_downgrade(revision: str) -> None:
-    """Downgrade the database to REVISION ('base' empties it)."""
-    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+@click.option("--yes", is_flag=True, help="Downgrade even though the database holds data (it may be lost).")
+def db_downgrade(revision: str, yes: bool) -> None:
+    """Downgrade the database to REVISION ('base' empties it). Refuses a database that holds data unless --yes."""
+    url = current_app.config["DATABASE_URL"]
+    held = migrate.tables_with_rows(url)
+    if held and not yes:
+        tables = ", ".join(f"{name} ({rows})" for name, rows in held.items())
+        raise click.ClickException(f"The database holds data: {tables}. A downgrade may drop columns or tables "
+                                   "with it; take a backup (flask backup create) and run again with --yes.")
+    migrate.downgrade(url, revision)
     click.echo(f"Database at {revision}.")
 
 

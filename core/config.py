@@ -16,10 +16,19 @@ def load_config(instance_path: str) -> dict:
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "25")),
         "NEIGHBOUR_RADIUS_KM": float(os.environ.get("NEIGHBOUR_RADIUS_KM", "100")),
         "WTF_CSRF_TIME_LIMIT": None,
+        # The largest request body (an import file included); a larger one is answered 413.
+        "MAX_CONTENT_LENGTH": (max_body := int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))),
+        # A form's fields may fill the whole body (Werkzeug would stop at 500 kB and answer the same 413).
+        "MAX_FORM_MEMORY_SIZE": max_body,
+        # Production behind TLS: Secure cookies and Strict-Transport-Security.
+        "HTTPS_ONLY": os.environ.get("HTTPS_ONLY", "") == "1",
         # A demand table of a national incident has thousands of cells (Werkzeug's default allows 1,000).
         "MAX_FORM_PARTS": int(os.environ.get("MAX_FORM_PARTS", "60000")),
         "OTHER_DUE_HOURS": int(os.environ.get("OTHER_DUE_HOURS", "24")),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Failed sign-ins allowed per account and per client address before they are locked (a window).
+        "LOGIN_FAILURES_PER_ACCOUNT": os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_FAILURES_PER_ADDRESS": os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20 per 15 minutes"),
         "PLANNING_THREADS": int(os.environ.get("PLANNING_THREADS", "1")),
         "ROUTING_SECONDS": float(os.environ.get("ROUTING_SECONDS", "20")),
         "JOB_HEARTBEAT_SECONDS": float(os.environ.get("JOB_HEARTBEAT_SECONDS", "5")),

@@ -1,13 +1,17 @@
 """Tables as CSV or XLSX downloads (openpyxl), with the same figures as the page.
 
 The caller gives the headers and any words in the rows already in the reader's language; figures stay
-numbers: plain machine-readable text in CSV (no grouping, a dot for decimals), number cells in XLSX. Text
-that would start a formula (= + - @, a tab or a carriage return) gets a leading apostrophe, in both.
+numbers: plain machine-readable text in CSV (no grouping, a dot for decimals), number cells in XLSX.
+
+Text that a spreadsheet program would read as a formula (beginning with = + - @, a tab or a carriage return:
+a reason typed as `=cmd|...`) is written with a leading apostrophe, so it shows as the text it is. Numbers are
+never text: a negative quantity stays a number cell.
 """
 from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 from flask import Response
@@ -16,6 +20,7 @@ from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet program may run as a formula
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
 def table_response(filename: str, headers: list[str], rows: list[list], fmt: str,
@@ -36,7 +41,7 @@ def workbook_response(filename: str, sheets: list[tuple[str, list[str], list[lis
     workbook = Workbook(write_only=True)
     for title, headers, rows in sheets:
         sheet = workbook.create_sheet(_sheet_title(title))
-        sheet.append([str(header) for header in headers])
+        sheet.append([_cell(str(header)) for header in headers])
         for row in rows:
             sheet.append([_cell(value) for value in row])
     out = io.BytesIO()
@@ -49,7 +54,7 @@ def workbook_response(filename: str, sheets: list[tuple[str, list[str], list[lis
 def _csv(headers: list[str], rows: list[list], totals: list | None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(headers)
+    writer.writerow([_inert(header) for header in headers])
     writer.writerows([_plain(value) for value in row] for row in rows)
     if totals:
         writer.writerow([_plain(value) for value in totals])
@@ -59,7 +64,7 @@ def _csv(headers: list[str], rows: list[list], totals: list | None) -> bytes:
 def _xlsx(headers: list[str], rows: list[list], totals: list | None, title: str) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_sheet_title(title))
-    sheet.append(headers)
+    sheet.append([_cell(header) for header in headers])
     for row in rows + ([totals] if totals else []):
         sheet.append([_cell(value) for value in row])
     out = io.BytesIO()
@@ -73,14 +78,23 @@ def _sheet_title(title) -> str:
 
 
 def _plain(value):
-    return "" if value is None else _inert(value)
+    if value is None:
+        return ""
+    return _inert(value) if isinstance(value, str) else value
 
 
 def _cell(value):
     # Money stays exact: openpyxl writes Decimal as a number cell.
-    return _inert(value) if isinstance(value, (int, Decimal, str)) or value is None else _inert(str(value))
+    if isinstance(value, (int, float, Decimal)) or value is None:
+        return value
+    return _inert(str(value))
 
 
-def _inert(value):
-    """Text someone typed (a carrier, a reason) that a spreadsheet would run as a formula is kept as text."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+def _inert(text: str) -> str:
+    """Text as a spreadsheet shows it, never run: a leading apostrophe before anything read as a formula.
+
+    A number that arrives as text ("-5") is left alone: it reads as the number it is and runs nothing.
+    """
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text

@@ -51,12 +51,24 @@ class User(UserMixin, Base):
     role: Mapped[Role] = mapped_column(str_enum(Role))
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(10))  # None: follow the browser
+    # Part of the id each session keeps (get_id): raising it ends every session of the user at once.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     def set_password(self, password: str) -> None:
+        """A new password also signs the user out everywhere (a first password has no sessions to end)."""
+        if self.password_hash is not None:
+            self.end_sessions()
         self.password_hash = generate_password_hash(password)
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
+
+    def get_id(self) -> str:
+        """What the session cookie keeps: the id and the session version, so an older cookie no longer loads."""
+        return f"{self.id}:{self.session_version or 0}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

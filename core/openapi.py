@@ -45,6 +45,13 @@ def query(schema) -> list:
 
 
 
+def idempotency_key() -> list:
+    """The header that makes a write's retry safe (core.idempotency), as an operation parameter."""
+    return [{"in": "header", "name": "Idempotency-Key", "required": False,
+             "schema": {"type": "string", "maxLength": 100},
+             "description": "A retry with the same key gets the first answer and is applied once."}]
+
+
 def body(schema) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 

@@ -2,8 +2,12 @@
 the operator at the command line)."""
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.access import ensure_role
 from core.auth import new_token_value
@@ -35,6 +39,8 @@ def create_user(username: str, display_name: str, password: str, role: Role | st
 def set_user_active(user_id: int, active: bool, actor: User | None) -> User:
     ensure_role(actor, Role.ADMIN)
     user = get_user(user_id)
+    if user.active and not active:
+        user.end_sessions()  # a disabled user is signed out at once, not at their next sign-in
     user.active = active
     return user
 
@@ -87,7 +93,29 @@ def list_users() -> list[User]:
 
 
 def authenticate(username: str, password: str) -> User | None:
+    """The user whose password this is, or None. Every answer costs one password hash, so how long the answer
+    takes does not tell whether the username exists or is disabled."""
     user = get_user_by_username(username.strip())
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
         return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash made the way real ones are (werkzeug's default method), to check unknown usernames against."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+@unit_of_work
+def end_sessions(user_id: int, actor: User | None) -> User:
+    """Sign a user out everywhere: every session cookie issued so far stops working. Each user may end their own
+    sessions; an administrator anyone's."""
+    if actor is not None and actor.id != user_id:
+        ensure_role(actor, Role.ADMIN)
+    user = get_user(user_id)
+    user.end_sessions()
     return user

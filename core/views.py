@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from core import services
+from core import services, throttle
 from core.auth import allow, public
 from core.errors import DomainError
 from core.forms import CreateTokenForm, CreateUserForm, LoginForm, attach_service_errors
@@ -23,10 +23,16 @@ bp = Blueprint("core", __name__)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        locked = throttle.refusal(form.username.data)
+        if locked:
+            form.form_errors.append(locked)
+            return render_template("login.html", form=form), 429
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
+            throttle.forget_failures(form.username.data)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
+        throttle.record_failure(form.username.data)
         form.password.errors.append(_("Unknown username or wrong password."))
     return render_template("login.html", form=form)
 
@@ -53,6 +59,7 @@ def set_locale():
 @bp.route("/logout", methods=["POST"])
 @allow()
 def logout():
+    services.end_sessions(current_user.id, actor=current_user)  # a copy of this session's cookie ends with it
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("core.login"))

@@ -5,6 +5,9 @@ are served, so it also catches English that comes from Python: labels, statuses,
 reasons the system writes. Each role starts at the home page and follows every link (two of each kind), with a
 world that has one of everything: lots due and expired, a transfer on its way, a count, a scrap request, a
 rotation plan and a capacity agreement.
+
+The same crawl checks what the Content-Security-Policy relies on: every page carries the security headers and
+holds no inline script, no inline event handler and no javascript: URL (tests/core/test_security.py).
 """
 
 from __future__ import annotations
@@ -143,11 +146,17 @@ class _Page(HTMLParser):
         super().__init__()
         self.text: list[str] = []
         self.links: list[str] = []
+        self.inline_code: list[str] = []  # inline scripts, on* handlers and javascript: URLs, which the CSP forbids
         self._hidden = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         self._hidden += tag in ("script", "style", "code")
+        if tag == "script" and not attrs.get("src"):
+            self.inline_code.append("<script> without src")
+        self.inline_code.extend(f"<{tag} {name}>" for name in attrs if name.startswith("on"))
+        self.inline_code.extend(f"<{tag} {name}={value}>" for name, value in attrs.items()
+                                if value and value.strip().lower().startswith("javascript:"))
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
         self.text.extend(attrs[name] for name in ("title", "placeholder", "aria-label", "alt") if attrs.get(name))
@@ -171,8 +180,14 @@ def stored_text() -> set[str]:
     return values
 
 
-def crawl(client) -> dict[str, str]:
-    """Visible text of each HTML page reachable from home by links, keyed by path."""
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy")
+
+
+def crawl(client, unsafe: dict | None = None) -> dict[str, str]:
+    """Visible text of each HTML page reachable from home by links, keyed by path.
+
+    `unsafe`, when given, collects per path the security headers a page lacks and the inline code it holds.
+    """
     seen, queue, kinds, pages = set(), ["/"], Counter(), {}
     while queue:
         url = queue.pop(0)
@@ -187,6 +202,10 @@ def crawl(client) -> dict[str, str]:
         page = _Page()
         page.feed(response.get_data(as_text=True))
         pages[url] = " ".join(page.text)
+        if unsafe is not None:
+            missing = [f"no {name}" for name in SECURITY_HEADERS if name not in response.headers]
+            if missing or page.inline_code:
+                unsafe[url] = missing + page.inline_code
         for href in page.links:
             link = urlparse(urljoin(url, href))
             if not link.netloc and not link.path.startswith(SKIPPED) and "format=" not in link.query:
@@ -198,11 +217,13 @@ def crawl(client) -> dict[str, str]:
 def test_every_page_a_role_reaches_speaks_chinese(world, client, role):
     user = world[role]
     assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
-    pages = crawl(client)
+    unsafe = {}
+    pages = crawl(client, unsafe)
     assert len(pages) >= 5, sorted(pages)
     assert any(url.endswith("/progress") for url in pages), "the follow-up dashboard is linked from the incident"
     if role in (Role.ADMIN, Role.FINANCE, Role.DISPATCHER):  # the header links to the carriers' settlement
         assert "/reports/settlement" in pages and "运输结算" in pages["/reports/settlement"]
+    assert not unsafe, f"pages the Content-Security-Policy would break or leave open: {unsafe}"
     data = stored_text()
     left = {
         url: sorted(words) for url, text in pages.items() if (words := english_words(text, data, ALLOWED_WORDS, CODE))

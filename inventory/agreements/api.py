@@ -8,7 +8,7 @@ from core.api import json_body, page_json, query_args
 from core.auth import allow
 from core.idempotency import idempotent
 from core.models import Role
-from core.openapi import body, document_path, document_schema, errors, ok, page_of, query
+from core.openapi import body, document_path, document_schema, errors, idempotency_key, ok, page_of, query
 from inventory.agreements import queries as agreement_queries
 from inventory.agreements import services as agreement_services
 from inventory.agreements.queries import COVERAGE_HOURS, coverage
@@ -39,6 +39,7 @@ def list_agreements():
 
 @bp.post("/capacity-agreements")
 @allow(Role.ADMIN)
+@idempotent
 def create_agreement():
     agreement = agreement_services.create_agreement(json_body(CreateCapacityAgreementSchema()), actor=current_user)
     return CapacityAgreementSchema().dump(agreement), 201
@@ -52,6 +53,7 @@ def get_agreement(agreement_id: int):
 
 @bp.patch("/capacity-agreements/<int:agreement_id>")
 @allow(Role.ADMIN)
+@idempotent
 def update_agreement(agreement_id: int):
     changes = json_body(UpdateCapacityAgreementSchema(), partial=True)
     agreement = agreement_services.update_agreement(agreement_id, changes, actor=current_user)
@@ -109,13 +111,14 @@ document_path("/capacity-agreements", {
     "get": {"summary": "List capacity reserve agreements (filter by item, effective status, region, expiry)",
             "parameters": query(AgreementQuerySchema),
             "responses": {**ok(page_of("CapacityAgreement")), **errors(400, 401, 403)}},
-    "post": {"summary": "Record a capacity reserve agreement (admin)",
+    "post": {"summary": "Record a capacity reserve agreement (admin)", "parameters": idempotency_key(),
              "requestBody": body(CreateCapacityAgreementSchema),
              "responses": {**ok("CapacityAgreement", 201), **errors(400, 401, 403, 422)}},
 })
 document_path("/capacity-agreements/{agreement_id}", {**_ID,
     "get": {"summary": "One capacity agreement", "responses": {**ok("CapacityAgreement"), **errors(401, 403, 404)}},
     "patch": {"summary": "Change an agreement, or suspend/reactivate it with status (admin)",
+              "parameters": idempotency_key(),
               "requestBody": body(UpdateCapacityAgreementSchema),
               "responses": {**ok("CapacityAgreement"), **errors(400, 401, 403, 404, 409, 422)}},
 })

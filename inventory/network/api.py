@@ -6,8 +6,9 @@ from flask_login import current_user
 
 from core.api import json_body, page_json, query_args
 from core.auth import allow
+from core.idempotency import idempotent
 from core.models import Role
-from core.openapi import document_path, document_schema, errors, ok, page_of, query
+from core.openapi import document_path, document_schema, errors, idempotency_key, ok, page_of, query
 from inventory.network import queries, services
 from inventory.network.schemas import (
     CreateDepotSchema,
@@ -34,6 +35,7 @@ def list_depots():
 
 @bp.post("/depots")
 @allow(Role.ADMIN)
+@idempotent
 def create_depot():
     depot = services.create_depot(json_body(CreateDepotSchema()), actor=current_user)
     return DepotSchema().dump(depot), 201
@@ -47,6 +49,7 @@ def get_depot(depot_id: int):
 
 @bp.patch("/depots/<int:depot_id>")
 @allow(Role.ADMIN)
+@idempotent
 def update_depot(depot_id: int):
     changes = json_body(UpdateDepotSchema(), partial=True)
     depot = services.update_depot(depot_id, changes, actor=current_user)
@@ -61,6 +64,7 @@ def list_items():
 
 @bp.post("/items")
 @allow(Role.ADMIN)
+@idempotent
 def create_item():
     return ItemSchema().dump(services.create_item(json_body(CreateItemSchema()), actor=current_user)), 201
 
@@ -73,6 +77,7 @@ def get_item(item_id: int):
 
 @bp.patch("/items/<int:item_id>")
 @allow(Role.ADMIN)
+@idempotent
 def update_item(item_id: int):
     return ItemSchema().dump(services.update_item(item_id, json_body(UpdateItemSchema(), partial=True),
                                                 actor=current_user))
@@ -89,26 +94,28 @@ for _name, _schema in (("Depot", DepotSchema), ("Item", ItemSchema), ("Region", 
 document_path("/depots", {
     "get": {"summary": "List depots (filter by level, region, text, status)", "parameters": query(DepotQuerySchema),
             "responses": {**ok(page_of("Depot")), **errors(400, 401)}},
-    "post": {"summary": "Create a depot (admin)", "requestBody": {"content": {"application/json": {"schema": CreateDepotSchema}}},
+    "post": {"summary": "Create a depot (admin)", "parameters": idempotency_key(),
+             "requestBody": {"content": {"application/json": {"schema": CreateDepotSchema}}},
              "responses": {**ok("Depot", 201), **errors(400, 401, 403, 409, 422)}},
 })
 document_path("/depots/{depot_id}", {
     "parameters": [{"in": "path", "name": "depot_id", "required": True, "schema": {"type": "integer"}}],
     "get": {"summary": "One depot", "responses": {**ok("Depot"), **errors(401, 404)}},
-    "patch": {"summary": "Change or close a depot (admin)",
+    "patch": {"summary": "Change or close a depot (admin)", "parameters": idempotency_key(),
               "requestBody": {"content": {"application/json": {"schema": UpdateDepotSchema}}},
               "responses": {**ok("Depot"), **errors(400, 401, 403, 404, 409, 422)}},
 })
 document_path("/items", {
     "get": {"summary": "List catalog items", "parameters": query(ItemQuerySchema),
             "responses": {**ok(page_of("Item")), **errors(400, 401)}},
-    "post": {"summary": "Add an item (admin)", "requestBody": {"content": {"application/json": {"schema": CreateItemSchema}}},
+    "post": {"summary": "Add an item (admin)", "parameters": idempotency_key(),
+             "requestBody": {"content": {"application/json": {"schema": CreateItemSchema}}},
              "responses": {**ok("Item", 201), **errors(400, 401, 403, 409, 422)}},
 })
 document_path("/items/{item_id}", {
     "parameters": [{"in": "path", "name": "item_id", "required": True, "schema": {"type": "integer"}}],
     "get": {"summary": "One item", "responses": {**ok("Item"), **errors(401, 404)}},
-    "patch": {"summary": "Change an item (admin)",
+    "patch": {"summary": "Change an item (admin)", "parameters": idempotency_key(),
               "requestBody": {"content": {"application/json": {"schema": UpdateItemSchema}}},
               "responses": {**ok("Item"), **errors(400, 401, 403, 404, 409, 422)}},
 })

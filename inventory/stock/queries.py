@@ -225,10 +225,15 @@ def list_shortfalls(level: str | None = None, region_code: str | None = None, it
     return Page(items=items, number=max(page, 1), per_page=per_page, total=total or 0)
 
 
-def donations_statement(donor: str | None = None) -> Select:
-    """Donated lots with where they are now; the movements show where the goods went."""
+def donations_statement(donor: str | None = None, depot_ids: list[int] | None = None) -> Select:
+    """Donated lots with where they are now; the movements show where the goods went.
+
+    `depot_ids` limits the lots to those depots (a clerk's own); None is every depot.
+    """
     statement = (select(Lot).where(Lot.funding_source == FundingSource.DONATION, Lot.in_transit.is_(False))
                  .options(joinedload(Lot.item), joinedload(Lot.depot)).order_by(Lot.donor, Lot.created_at))
+    if depot_ids is not None:
+        statement = statement.where(Lot.depot_id.in_(depot_ids))
     if donor:
         statement = statement.where(Lot.donor.ilike(f"%{donor}%"))
     return statement

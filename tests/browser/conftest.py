@@ -1,4 +1,8 @@
-"""A live server on a free local port and a headless Chromium driven by Playwright."""
+"""A live server on a free local port and a headless Chromium driven by Playwright.
+
+A page whose script, style or image the Content-Security-Policy blocks (Chromium says so on the console)
+fails the test.
+"""
 from __future__ import annotations
 
 import shutil
@@ -37,18 +41,22 @@ def new_page():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
-        contexts = []
+        contexts, blocked = [], []
 
         def open_page():
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             context.set_default_timeout(10_000)
             contexts.append(context)
-            return context.new_page()
+            page = context.new_page()
+            page.on("console", lambda message: blocked.append(f"{page.url}: {message.text}")
+                    if "Content Security Policy" in message.text else None)
+            return page
 
         yield open_page
         for context in contexts:
             context.close()
         browser.close()
+        assert not blocked, f"the Content-Security-Policy blocked something the pages need: {blocked}"
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ def test_api_answers_503_with_the_json_error_shape(unreachable_app):
 def test_pages_answer_503_with_an_error_page_in_the_browsers_language(unreachable_app):
     client = unreachable_app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1"  # a signed-in user, whom nobody can look up now
+        session["_user_id"] = "1:0"  # a signed-in user (id:session version), whom nobody can look up now
     response = client.get("/depots", headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 503
     html = response.get_data(as_text=True)

@@ -5,7 +5,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.access import STOCK_KEEPERS, can_act_at, ensure_can_see
+from core.access import STOCK_KEEPERS, can_act_at, ensure_can_see, visible_depot_ids
 from core.auth import allow
 from core.errors import DomainError
 from core.forms import attach_service_errors
@@ -148,7 +148,8 @@ def reverse_movement(movement_id: int):
 @allow()
 def donations():
     donor = (request.args.get("donor") or "").strip() or None
-    page = paginate(queries.donations_statement(donor), request.args.get("page", 1, type=int),
+    page = paginate(queries.donations_statement(donor, visible_depot_ids(current_user)),
+                    request.args.get("page", 1, type=int),
                     current_app.config["PAGE_SIZE"])
     lot_ids = [lot.id for lot in page.items]
     return render_template("stock/donations.html", page=page, donor=donor,
