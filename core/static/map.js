@@ -1,20 +1,33 @@
 // Maps on the dispatch pages. Declarative: a <div data-map> names GeoJSON layer URLs (data-layers), an optional
 // tile URL (data-tile-url; without one the map draws on a plain background) and, where a click places a point,
 // the inputs to fill (data-pick-lat, data-pick-lon). Features are styled by their properties.kind:
-// depot (coloured by level, clustered when many), source, area (sized by demand), route (a line), agreement.
+// depot (coloured by its stock state when it has one, else by level; clustered when many), source, area (sized by
+// demand), route and shipment (lines; a feature with a url links to its page), agreement. Without tiles the map
+// draws a graticule, so that a blank background still reads as a place.
 (function () {
   "use strict";
-  var LEVEL_COLOURS = {central: "#7a1f1f", provincial: "#b3261e", municipal: "#d9822b", county: "#2b7bb9",
-                       township: "#5b8c3a", agreement: "#6a3d9a"};
+  var COLOURS = {central: "#7a1f1f", provincial: "#b3261e", municipal: "#d9822b", county: "#2b7bb9",
+                 township: "#5b8c3a", agreement: "#6a3d9a",
+                 below_minimum: "#c62828", below_target: "#f0a202", at_quota: "#2e7d32", no_quota: "#9e9e9e",
+                 area: "#f5c518", shipment: "#0b57a4", overdue: "#d81b60"};
+  // Worst first: a cluster of depots takes the colour of its worst-stocked depot.
+  var STATES = ["below_minimum", "below_target", "no_quota", "at_quota"];
   var CHINA = [[18, 73], [54, 135]];
 
-  function colour(level) { return LEVEL_COLOURS[level] || "#444"; }
+  function colour(key) { return COLOURS[key] || "#444"; }
 
   function popup(properties) {
     var box = document.createElement("div");
     var title = document.createElement("strong");
     title.textContent = properties.label || "";
     box.appendChild(title);
+    if (properties.url) {
+      var link = document.createElement("a");
+      link.href = properties.url;
+      link.textContent = properties.link || properties.url;
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(link);
+    }
     (properties.lines || []).forEach(function (text) {
       var line = document.createElement("div");
       line.textContent = text;
@@ -29,13 +42,48 @@
       return L.circleMarker(latlng, {radius: Math.max(6, Math.min(30, p.size || 8)), color: "#1d2733",
                                      weight: 2, fillColor: "#f5c518", fillOpacity: 0.7});
     }
-    return L.circleMarker(latlng, {radius: p.kind === "source" ? 7 : 5, color: "#fff", weight: 1,
-                                   fillColor: colour(p.level), fillOpacity: 0.9});
+    var options = {radius: p.kind === "source" ? 7 : 5, color: "#fff", weight: 1,
+                   fillColor: colour(p.state || p.level), fillOpacity: 0.9};
+    if (p.state) options.className = "depot-" + p.state;  // a browser test (and a stylesheet) can tell them apart
+    return L.circleMarker(latlng, options);
   }
 
   function style(feature) {
     var p = feature.properties || {};
-    return {color: p.late ? "#b3261e" : "#0b57a4", weight: 3, opacity: 0.8, dashArray: p.mode === "road" ? null : "6 6"};
+    var dash = p.mode === "road" ? null : "6 6";
+    if (p.kind === "shipment") {
+      return {color: colour(p.overdue ? "overdue" : "shipment"), weight: p.overdue ? 5 : 4, opacity: 0.9,
+              dashArray: dash, className: p.overdue ? "shipment overdue" : "shipment"};
+    }
+    return {color: p.late ? "#b3261e" : "#0b57a4", weight: 3, opacity: 0.8, dashArray: dash};
+  }
+
+  // A cluster shows how many depots it holds, coloured like the worst-stocked of them.
+  function stateCluster(cluster) {
+    var seen = {};
+    cluster.getAllChildMarkers().forEach(function (marker) { seen[(marker.feature.properties || {}).state] = true; });
+    var worst = STATES.filter(function (state) { return seen[state]; })[0] || "no_quota";
+    var count = document.createElement("span");
+    count.textContent = cluster.getChildCount();
+    var inner = document.createElement("div");
+    inner.appendChild(count);
+    return L.divIcon({html: inner, className: "marker-cluster cluster-state cluster-" + worst, iconSize: L.point(40, 40)});
+  }
+
+  function clusterGroup(data) {
+    if (!L.markerClusterGroup) return null;
+    var byState = data.features.some(function (f) { return f.properties && f.properties.state; });
+    var options = {disableClusteringAtZoom: 9};
+    if (byState) options.iconCreateFunction = stateCluster;
+    return L.markerClusterGroup(options);
+  }
+
+  // Meridians and parallels every five degrees over China: what a map without tiles has to read by.
+  function graticule(map) {
+    var lines = [], style = {color: "#b8c4cf", weight: 1, opacity: 0.8, interactive: false};
+    for (var lon = 75; lon <= 135; lon += 5) lines.push(L.polyline([[15, lon], [55, lon]], style));
+    for (var lat = 15; lat <= 55; lat += 5) lines.push(L.polyline([[lat, 70], [lat, 140]], style));
+    L.layerGroup(lines).addTo(map);
   }
 
   function addLayer(map, data, bounds, clusters) {
@@ -43,7 +91,7 @@
       pointToLayer: pointLayer, style: style,
       onEachFeature: function (feature, item) { item.bindPopup(popup(feature.properties || {})); }
     });
-    var depots = L.markerClusterGroup ? L.markerClusterGroup({disableClusteringAtZoom: 9}) : null;
+    var depots = clusterGroup(data);
     layer.eachLayer(function (item) {
       var p = item.feature.properties || {};
       if (depots && p.kind === "depot" && data.features.length > 300) { depots.addLayer(item); } else { item.addTo(map); }
@@ -98,6 +146,7 @@
       L.tileLayer(element.dataset.tileUrl, {attribution: element.dataset.attribution || "", maxZoom: 18}).addTo(map);
     } else {
       element.classList.add("plain");
+      graticule(map);
     }
     L.control.scale({imperial: false}).addTo(map);
     legend(map, JSON.parse(element.dataset.levelNames || "{}"));
