@@ -48,7 +48,9 @@
     return L.circleMarker(latlng, options);
   }
 
+  // Lines only: Leaflet applies `style` to the circle markers of points too, which keep what pointLayer gave them.
   function style(feature) {
+    if (feature.geometry && feature.geometry.type === "Point") return {};
     var p = feature.properties || {};
     var dash = p.mode === "road" ? null : "6 6";
     if (p.kind === "shipment") {
@@ -58,40 +60,52 @@
     return {color: p.late ? "#b3261e" : "#0b57a4", weight: 3, opacity: 0.8, dashArray: dash};
   }
 
-  // A cluster shows how many depots it holds, coloured like the worst-stocked of them.
-  function stateCluster(cluster) {
-    var seen = {};
-    cluster.getAllChildMarkers().forEach(function (marker) { seen[(marker.feature.properties || {}).state] = true; });
-    var worst = STATES.filter(function (state) { return seen[state]; })[0] || "no_quota";
-    var count = document.createElement("span");
-    count.textContent = cluster.getChildCount();
-    var inner = document.createElement("div");
-    inner.appendChild(count);
-    return L.divIcon({html: inner, className: "marker-cluster cluster-state cluster-" + worst, iconSize: L.point(40, 40)});
+  // A cluster shows how many depots it holds, coloured by the worst state at least a quarter of its depots with a
+  // quota are in (the single worst would paint every national cluster red); its title counts each state.
+  function stateCluster(names) {
+    return function (cluster) {
+      var counts = {}, quoted = 0;
+      cluster.getAllChildMarkers().forEach(function (marker) {
+        var state = (marker.feature.properties || {}).state;
+        counts[state] = (counts[state] || 0) + 1;
+        if (state !== "no_quota") quoted += 1;
+      });
+      var worst = STATES.filter(function (state) {
+        return state !== "no_quota" && counts[state] && counts[state] * 4 >= quoted;
+      })[0] || "no_quota";
+      var count = document.createElement("span");
+      count.textContent = cluster.getChildCount();
+      var inner = document.createElement("div");
+      inner.title = STATES.filter(function (state) { return counts[state]; })
+        .map(function (state) { return (names[state] || state) + ": " + counts[state]; }).join(" · ");
+      inner.appendChild(count);
+      return L.divIcon({html: inner, className: "marker-cluster cluster-state cluster-" + worst,
+                        iconSize: L.point(40, 40)});
+    };
   }
 
-  function clusterGroup(data) {
+  function clusterGroup(data, names) {
     if (!L.markerClusterGroup) return null;
     var byState = data.features.some(function (f) { return f.properties && f.properties.state; });
     var options = {disableClusteringAtZoom: 9};
-    if (byState) options.iconCreateFunction = stateCluster;
+    if (byState) options.iconCreateFunction = stateCluster(names);
     return L.markerClusterGroup(options);
   }
 
   // Meridians and parallels every five degrees over China: what a map without tiles has to read by.
   function graticule(map) {
     var lines = [], style = {color: "#b8c4cf", weight: 1, opacity: 0.8, interactive: false};
-    for (var lon = 75; lon <= 135; lon += 5) lines.push(L.polyline([[15, lon], [55, lon]], style));
-    for (var lat = 15; lat <= 55; lat += 5) lines.push(L.polyline([[lat, 70], [lat, 140]], style));
+    for (var lon = 75; lon <= 135; lon += 5) lines.push(L.polyline([[5, lon], [55, lon]], style));
+    for (var lat = 5; lat <= 55; lat += 5) lines.push(L.polyline([[lat, 70], [lat, 140]], style));
     L.layerGroup(lines).addTo(map);
   }
 
-  function addLayer(map, data, bounds, clusters) {
+  function addLayer(map, data, bounds, clusters, names) {
     var layer = L.geoJSON(data, {
       pointToLayer: pointLayer, style: style,
       onEachFeature: function (feature, item) { item.bindPopup(popup(feature.properties || {})); }
     });
-    var depots = clusterGroup(data);
+    var depots = clusterGroup(data, names);
     layer.eachLayer(function (item) {
       var p = item.feature.properties || {};
       if (depots && p.kind === "depot" && data.features.length > 300) { depots.addLayer(item); } else { item.addTo(map); }
@@ -141,7 +155,7 @@
   }
 
   function start(element) {
-    var map = L.map(element, {maxZoom: 18, attributionControl: !!element.dataset.tileUrl});
+    var map = L.map(element, {maxZoom: 18, zoomSnap: 0.25, attributionControl: !!element.dataset.tileUrl});
     if (element.dataset.tileUrl) {
       L.tileLayer(element.dataset.tileUrl, {attribution: element.dataset.attribution || "", maxZoom: 18}).addTo(map);
     } else {
@@ -149,7 +163,8 @@
       graticule(map);
     }
     L.control.scale({imperial: false}).addTo(map);
-    legend(map, JSON.parse(element.dataset.levelNames || "{}"));
+    var names = JSON.parse(element.dataset.levelNames || "{}");
+    legend(map, names);
     map.fitBounds(CHINA);
     pick(map, element);
     if (element.dataset.places) places(map, element.dataset.places);
@@ -158,7 +173,7 @@
     Promise.all(urls.map(function (url) {
       return fetch(url, {credentials: "same-origin"}).then(function (response) { return response.ok ? response.json() : null; });
     })).then(function (layers) {
-      layers.forEach(function (data) { if (data) addLayer(map, data, bounds, clusters); });
+      layers.forEach(function (data) { if (data) addLayer(map, data, bounds, clusters, names); });
       if (bounds.isValid()) map.fitBounds(bounds.pad(0.15), {maxZoom: 10});
       element.dataset.ready = "true";
     });
