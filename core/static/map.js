@@ -10,7 +10,7 @@
                  township: "#5b8c3a", agreement: "#6a3d9a",
                  below_minimum: "#c62828", below_target: "#f0a202", at_quota: "#2e7d32", no_quota: "#9e9e9e",
                  area: "#f5c518", shipment: "#0b57a4", overdue: "#d81b60"};
-  // Worst first: a cluster of depots takes the colour of its worst-stocked depot.
+  // Stock states, worst first (see stateCluster).
   var STATES = ["below_minimum", "below_target", "no_quota", "at_quota"];
   var CHINA = [[18, 73], [54, 135]];
 
