@@ -79,3 +79,10 @@ REJECT_REASON_LABELS = {
 }
 RATE_BASIS_LABELS = {RateBasis.PER_KM: _l("per trip and kilometre"), RateBasis.PER_TKM: _l("per tonne-kilometre")}
 SETTLEMENT_STATUS_LABELS = {SettlementStatus.DUE: _l("due"), SettlementStatus.PAID: _l("paid")}
+# The network map: a depot's usable stock of the chosen item against its quota.
+STOCK_STATE_LABELS = {
+    "below_minimum": _l("Below the minimum"),
+    "below_target": _l("Below the target"),
+    "at_quota": _l("At or above the target"),
+    "no_quota": _l("No quota for this item"),
+}

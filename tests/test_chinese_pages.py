@@ -41,6 +41,7 @@ from dispatch.plans.services import approve_plan
 from dispatch.shipments.models import Shipment
 from dispatch.shipments.services import ReceivedLine, StopReceipt, VehicleDetails, dispatch_shipment, receive_stop
 from inventory.agreements.services import activate_agreement, create_agreement
+from inventory.network.models import Item
 from inventory.rotation.services import RotationLineRequest, draft_rotation_plan
 from inventory.stock.services.counts import open_count
 from inventory.stock.services.issues import Issue, IssueLine, issue_stock
@@ -229,3 +230,20 @@ def test_every_page_a_role_reaches_speaks_chinese(world, client, role):
         url: sorted(words) for url, text in pages.items() if (words := english_words(text, data, ALLOWED_WORDS, CODE))
     }
     assert not left, f"English left on {role.value}'s pages: {left}"
+
+
+def test_the_network_map_speaks_chinese_with_an_item_and_a_province_chosen_or_refused(world, client):
+    """The map's variants the crawl cannot reach by links: coloured by an item in a province, and with choices
+    that are no choices (the errors beside the fields)."""
+    user = world[Role.DISPATCHER]
+    assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
+    quilts = Session.scalar(select(Item.id).where(Item.name == "棉被"))
+    data = stored_text()
+    for url in (f"/map?province=510000&item_id={quilts}", f"/map?item_id={quilts}", "/map?province=510000",
+                "/map?province=999999&item_id=abc"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = _Page()
+        page.feed(response.get_data(as_text=True))
+        words = english_words(" ".join(page.text), data, ALLOWED_WORDS, CODE)
+        assert not words, f"English left on {url}: {sorted(words)}"

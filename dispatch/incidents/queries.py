@@ -137,6 +137,16 @@ def list_active_incidents() -> list[Incident]:
                                 .options(selectinload(Incident.areas)).order_by(Incident.started_at.desc())))
 
 
+def list_active_areas(region_code: str | None = None) -> list[AffectedArea]:
+    """The affected areas of every active incident (inside the region, if given), with their incident."""
+    statement = (select(AffectedArea).join(AffectedArea.incident).where(Incident.status == IncidentStatus.ACTIVE)
+                 .options(joinedload(AffectedArea.incident)).order_by(Incident.started_at.desc(), AffectedArea.id))
+    if region_code:
+        statement = statement.join(Region, Region.id == AffectedArea.region_id).where(
+            Region.code.startswith(region_code_prefix(region_code)))
+    return list(Session.scalars(statement))
+
+
 def get_area(incident_id: int, area_id: int) -> AffectedArea:
     area = Session.scalar(select(AffectedArea).where(AffectedArea.id == area_id,
                                                      AffectedArea.incident_id == incident_id)

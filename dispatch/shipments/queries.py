@@ -5,16 +5,19 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core import clock
-from core.db import Session
 from core.access import can_see
+from core.db import Session
 from core.errors import NotFoundError, PermissionDeniedError
 from core.models import Role, User
 from core.pagination import Page, paginate
+from dispatch.incidents.models import AffectedArea
 from dispatch.shipments.models import UNDER_WAY, Shipment, ShipmentLine, ShipmentStatus, ShipmentStop
+from inventory.network.models import Depot, Region
+from inventory.network.queries import region_code_prefix
 
 
 def get_shipment(shipment_id: int, reader: User | None = None) -> Shipment:
@@ -71,3 +74,19 @@ def shipments_statement(incident_id: int | None = None, plan_id: int | None = No
 
 def list_shipments(page: int = 1, per_page: int = 25, **filters) -> Page:
     return paginate(shipments_statement(**filters), page, per_page)
+
+
+def list_shipments_in_transit(region_code: str | None = None) -> list[Shipment]:
+    """Shipments on the road, with their source and stops; inside a region: those leaving a depot there or
+    bound for an area there."""
+    statement = (select(Shipment).where(Shipment.status == ShipmentStatus.IN_TRANSIT)
+                 .options(joinedload(Shipment.depot), joinedload(Shipment.agreement),
+                          selectinload(Shipment.stops).joinedload(ShipmentStop.area))
+                 .order_by(Shipment.expected_arrival_at, Shipment.id))
+    if region_code:
+        inside = Region.code.startswith(region_code_prefix(region_code))
+        from_there = exists().where(Depot.id == Shipment.depot_id, Region.id == Depot.region_id, inside)
+        bound_there = exists().where(ShipmentStop.shipment_id == Shipment.id, AffectedArea.id == ShipmentStop.area_id,
+                                     Region.id == AffectedArea.region_id, inside)
+        statement = statement.where(or_(from_there, bound_there))
+    return list(Session.scalars(statement))

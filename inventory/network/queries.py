@@ -174,7 +174,16 @@ def list_all_items() -> list[Item]:
     return list(Session.scalars(select(Item).order_by(Item.code)))
 
 
-def list_depot_points() -> list:
-    """Every active depot as (id, code, name, level, latitude, longitude), for maps."""
-    return Session.execute(select(Depot.id, Depot.code, Depot.name, Depot.level, Depot.latitude, Depot.longitude)
-                           .where(Depot.status == DepotStatus.ACTIVE)).all()
+def list_depot_points(region_code: str | None = None) -> list:
+    """Every active depot (in the region, if given) as (id, code, name, level, latitude, longitude), for maps."""
+    statement = (select(Depot.id, Depot.code, Depot.name, Depot.level, Depot.latitude, Depot.longitude)
+                 .where(Depot.status == DepotStatus.ACTIVE).order_by(Depot.id))
+    if region_code:
+        statement = statement.join(Region, Region.id == Depot.region_id).where(
+            Region.code.startswith(region_code_prefix(region_code)))
+    return Session.execute(statement).all()
+
+
+def get_province(code: str) -> Region | None:
+    """The province with this code (a prefecture's or county's code is not a province)."""
+    return Session.scalar(select(Region).where(Region.code == code, Region.level == RegionLevel.PROVINCE))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from core import clock
 from core.db import Session
 from core.pagination import Page, paginate
-from inventory.network.models import Depot, Item, Quota, Region
+from inventory.network.models import Depot, DepotStatus, Item, Quota, Region
 from inventory.network.queries import region_code_prefix
 from inventory.stock.models import (
     CountStatus,
@@ -397,3 +397,46 @@ def depot_reservations(depot_id: int) -> list[HeldStock]:
                            .order_by(Reservation.holder, Reservation.holder_id, Item.code, Lot.batch_no)).all()
     return [HeldStock(reservation.label, _link(reservation.holder, reservation.holder_id), code, name, batch_no,
                       reservation.quantity) for reservation, batch_no, code, name in rows]
+
+
+@dataclass
+class DepotStockLevel:
+    """One active depot's usable stock of one item beside its quota, for the network map."""
+
+    depot_id: int
+    code: str
+    name: str
+    level: str
+    latitude: float
+    longitude: float
+    stock: int
+    quota_minimum: int | None
+    quota_target: int | None
+
+    @property
+    def state(self) -> str:
+        """'no_quota', 'below_minimum', 'below_target' or 'at_quota' (at or above the target)."""
+        if self.quota_minimum is None:
+            return "no_quota"
+        if self.stock < self.quota_minimum:
+            return "below_minimum"
+        return "below_target" if self.stock < self.quota_target else "at_quota"
+
+
+def list_depot_stock_levels(item_id: int, region_code: str | None = None,
+                            today: date | None = None) -> list[DepotStockLevel]:
+    """Every active depot (in the region, if given) with its usable stock of the item (free, unexpired, not on the
+    road: what the shortfall list counts) and its quota for it. One statement, however many depots."""
+    usable = or_(Lot.expiry_date.is_(None), Lot.expiry_date > (today or clock.today()))
+    stock = (select(Lot.depot_id, func.sum(Lot.on_hand - Lot.reserved).label("stock"))
+             .where(Lot.item_id == item_id, Lot.in_transit.is_(False), usable).group_by(Lot.depot_id).subquery())
+    statement = (select(Depot.id, Depot.code, Depot.name, Depot.level, Depot.latitude, Depot.longitude,
+                        func.coalesce(stock.c.stock, 0), Quota.minimum, Quota.target)
+                 .outerjoin(stock, stock.c.depot_id == Depot.id)
+                 .outerjoin(Quota, and_(Quota.depot_id == Depot.id, Quota.item_id == item_id))
+                 .where(Depot.status == DepotStatus.ACTIVE).order_by(Depot.id))
+    if region_code:
+        statement = statement.join(Region, Region.id == Depot.region_id).where(
+            Region.code.startswith(region_code_prefix(region_code)))
+    return [DepotStockLevel(id_, code, name, level.value, lat, lon, int(held), minimum, target)
+            for id_, code, name, level, lat, lon, held, minimum, target in Session.execute(statement)]

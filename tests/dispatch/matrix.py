@@ -91,4 +91,5 @@ DISPATCH_API = [
     ("availability_api.stock_nearby", "GET", "/api/v1/stock/nearby?item_id={item}&region_code=510107", EVERYONE),
     ("maps_api.depots", "GET", "/api/v1/map/depots", EVERYONE),
     ("maps_api.incidents", "GET", "/api/v1/map/incidents", EVERYONE),
+    ("maps_api.shipments", "GET", "/api/v1/map/shipments", EVERYONE),
 ]

@@ -203,6 +203,9 @@ def test_hostile_filters_are_refused_beside_their_field(client, make_user, api_t
         return
     page = login(finance).get("/reports/settlement", query_string=params)
     html = page.get_data(as_text=True)
+    if any("\x00" in value for value in params.values()):  # refused for every page before the form is read
+        assert page.status_code == 400 and field in html
+        return
     assert page.status_code == 400 and re.search(rf'<span class="error" id="{field}-error">', html)
 
 
