@@ -1,6 +1,7 @@
 """The second half of the dispatcher's day in a real browser, on the demo network: the dispatcher approves a plan,
 the source depot's clerk prints the waybill and dispatches the truck, the dispatcher confirms the receipt with a
-discrepancy."""
+discrepancy, finance finds the trip in the settlement report, and the dashboard shows the basic-living share delivered
+within its due time."""
 from __future__ import annotations
 
 import re
@@ -47,7 +48,7 @@ def the_clerk_keeps(app, depot_id: int) -> None:
 
 def test_approve_print_dispatch_and_receive_with_a_discrepancy(demo_app, demo_server, page, new_page):
     client = demo_app.test_client()
-    _incident_id, plan_id = a_plan(demo_app, client, dispatcher_token(demo_app))
+    incident_id, plan_id = a_plan(demo_app, client, dispatcher_token(demo_app))
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on("response", lambda response: problems.append(response.url) if response.status == 404 else None)
@@ -88,4 +89,21 @@ def test_approve_print_dispatch_and_receive_with_a_discrepancy(demo_app, demo_se
     expect(page.locator(".flash")).to_contain_text(re.compile("Receipt recorded|Delivered"))
     expect(page.locator(".late").first).to_contain_text("damaged")
     page.screenshot(path=f"{SCREENS}-3-received.png", full_page=True)
+
+    finance = new_page()
+    open_signed_in(finance, f"{demo_server}/", "finance", "demo1234")
+    finance.click("header >> text=Settlement")
+    expect(finance.locator(f"#settlement-lines, table").first).to_contain_text(number)
+    expect(finance.locator("#unsettled-none")).to_be_visible()  # every finished trip has its line
+    assert float(finance.inner_text("#total-amount").replace(",", "")) > 0
+    finance.screenshot(path=f"{SCREENS}-4-settlement.png", full_page=True)
+
+    page.goto(f"{demo_server}/plans/{plan_id}")
+    page.click("text=Follow the relief on the dashboard")
+    expect(page.locator("h1")).to_contain_text("Follow-up dashboard")
+    figures = client.get(f"/api/v1/incidents/{incident_id}/progress", headers=dispatcher_token(demo_app)).get_json()
+    share = figures["basic_living"]["share"]
+    assert figures["basic_living"]["on_time"] > 0  # the received truck carried basic-living goods in time
+    expect(page.locator("#basic-living + .share strong")).to_have_text(f"{share * 100:.1f} %")
+    page.screenshot(path=f"{SCREENS}-5-dashboard.png", full_page=True)
     assert not problems, problems

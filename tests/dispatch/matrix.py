@@ -47,12 +47,9 @@ DISPATCH_PAGES = [
     ("shipments.receive", "POST", f"/shipments/{MISSING}/receive", LOADERS),
     ("shipments.turn_back", "POST", f"/shipments/{MISSING}/return", PLANNERS),
     ("shipments.cancel", "POST", f"/shipments/{MISSING}/cancel", PLANNERS),
-<<<<<<< HEAD
     ("progress.dashboard", "GET", f"{INCIDENT}/progress", EVERYONE),
-=======
     ("settlement.settlement_report", "GET", "/reports/settlement", SETTLEMENT_READERS),
     ("settlement.pay", "POST", "/reports/settlement/payments", PAYERS),
->>>>>>> settlement
     ("availability.nearby", "GET", "/stock/nearby", EVERYONE),
     ("maps.overview", "GET", "/map", EVERYONE),
 ]
@@ -82,12 +79,9 @@ DISPATCH_API = [
     ("shipments_api.receive", "POST", f"/api/v1/shipments/{MISSING}/receive", LOADERS),
     ("shipments_api.turn_back", "POST", f"/api/v1/shipments/{MISSING}/return", PLANNERS),
     ("shipments_api.cancel", "POST", f"/api/v1/shipments/{MISSING}/cancel", PLANNERS),
-<<<<<<< HEAD
     ("progress_api.get_progress", "GET", f"{A}/progress", EVERYONE),
-=======
     ("settlement_api.settlement_report", "GET", "/api/v1/reports/settlement", SETTLEMENT_READERS),
     ("settlement_api.pay", "POST", "/api/v1/settlement/payments", PAYERS),
->>>>>>> settlement
     ("availability_api.stock_nearby", "GET", "/api/v1/stock/nearby?item_id={item}&region_code=510107", EVERYONE),
     ("maps_api.depots", "GET", "/api/v1/map/depots", EVERYONE),
     ("maps_api.incidents", "GET", "/api/v1/map/incidents", EVERYONE),
