@@ -1,0 +1,195 @@
+"""The one set of bounds for numbers and dates that pages, the JSON API and the database agree on.
+
+Out of range is the field's own message (a form error, a 422 with the field, a 400 for a query string or a URL),
+never a 500 and never a write. The migration that adds the database's CHECK constraints imports these values, so a
+bound changes here and nowhere else.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, Request, abort, request
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, validate
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
+from wtforms.validators import NumberRange
+from wtforms.validators import ValidationError as FormValidationError
+
+# Ids are 32-bit integer keys in PostgreSQL; ids in URLs, query strings and bodies stay below this.
+ID_MAX = 2_147_483_647
+# Base units on one line, in one lot, or in one demand cell: a billion of the smallest unit is more than a province
+# holds of any relief item, and a billion lines of it still fit a 64-bit sum.
+QUANTITY_MAX = 1_000_000_000
+# A price or cost of one base unit, in yuan: the dearest relief item (a water purification set) is far below it.
+UNIT_MONEY_MAX = Decimal("1000000.00")
+# Pages beyond this are not browsed by anyone; the offset they make stays a small integer.
+PAGE_MAX = 100_000
+# People in one affected area.
+POPULATION_MAX = 100_000_000
+# Every date a document, a lot or a plan carries.
+DAY_MIN, DAY_MAX = date(2000, 1, 1), date(2100, 12, 31)
+# JSON bodies deeper than this are refused before they are parsed.
+JSON_DEPTH_MAX = 32
+# Characters in one free-text value (a reason, a note, an address); fields with a tighter length keep theirs.
+TEXT_MAX = 4_000
+
+QUANTITY = (1, QUANTITY_MAX)
+QUANTITY_OR_ZERO = (0, QUANTITY_MAX)
+ID = (1, ID_MAX)
+PAGE = (1, PAGE_MAX)
+UNIT_MONEY = (0, UNIT_MONEY_MAX)
+POPULATION = (0, POPULATION_MAX)
+DAYS = (0, 36_500)  # a shelf life, a lead or a look-ahead in days: a century at most
+HOURS = (0, 8_760)  # a lead or a tail in hours: a year at most
+
+
+def _number(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+
+
+def between_message(low, high):
+    return _l("Between %(min)s and %(max)s.", min=_number(low), max=_number(high))
+
+
+def schema_range(bound: tuple, error=None) -> validate.Range:
+    """A marshmallow Range over `bound` (low, high), with the same message the pages show.
+
+    The OpenAPI document shows its ends as numbers (core.openapi turns Decimal ends into numbers)."""
+    low, high = bound
+    return validate.Range(min=low, max=high, error=error or between_message(low, high))
+
+
+def form_range(bound: tuple, message=None) -> NumberRange:
+    """A WTForms NumberRange over `bound` (low, high)."""
+    low, high = bound
+    return NumberRange(min=low, max=high, message=message or between_message(low, high))
+
+
+DAY_MESSAGE = _l("Between %(min)s and %(max)s.", min=DAY_MIN.isoformat(), max=DAY_MAX.isoformat())
+
+
+def within_days(value) -> bool:
+    day = value.date() if isinstance(value, datetime) else value
+    return DAY_MIN <= day <= DAY_MAX
+
+
+class DayRange(validate.Validator):
+    """A marshmallow validator: a date, or the date of a moment, between DAY_MIN and DAY_MAX.
+
+    Not a validate.Range, so that the OpenAPI document gives no date as a `minimum`."""
+
+    def __call__(self, value):
+        if value is not None and not within_days(value):
+            raise ValidationError(str(DAY_MESSAGE))
+        return value
+
+
+DAY = DayRange()
+
+
+def form_day(_form, field) -> None:
+    """A WTForms validator: a date or a local time between DAY_MIN and DAY_MAX."""
+    if field.data is not None and not within_days(field.data):
+        raise FormValidationError(str(DAY_MESSAGE))
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` in every URL: an id beyond ID_MAX matches no route (404), as an unknown id does."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=ID_MAX, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def bounded_int(value) -> int:
+    """`type=int` for query strings: a number beyond an id's range reads as malformed (the default is used)."""
+    number = int(value)
+    if not -ID_MAX <= number <= ID_MAX:
+        raise ValueError("out of range")
+    return number
+
+
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def json_depth(text: str) -> int:
+    """How deeply a JSON text nests its arrays and objects, without parsing it (strings are skipped whole)."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth -= 1
+    return deepest
+
+
+_UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
+UNSAFE_TEXT_MESSAGE = _l("Contains a character that cannot be stored (a NUL or a lone surrogate).")
+
+
+def unsafe_text(value: str) -> bool:
+    """A NUL or a lone surrogate: neither can be stored in a text column, nor written out as UTF-8."""
+    return _UNSAFE_TEXT.search(value) is not None
+
+
+def text_problem(value: str) -> str | None:
+    """Why a text value cannot be taken, or None."""
+    if unsafe_text(value):
+        return str(UNSAFE_TEXT_MESSAGE)
+    if len(value) > TEXT_MAX:
+        return str(_l("At most %(limit)s characters.", limit=TEXT_MAX))
+    return None
+
+
+def out_of_range_values(data, path: str = "") -> dict[str, list[str]]:
+    """Every string that cannot be stored and every number no field accepts, anywhere in a parsed JSON body.
+
+    A second line behind each field's own range: whatever a schema forgets, nothing beyond ID_MAX reaches the
+    database. Keys are the dotted paths of the values (`lines.0.quantity`)."""
+    found: dict[str, list[str]] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found.update(out_of_range_values(value, f"{path}.{key}" if path else str(key)))
+            if isinstance(key, str) and text_problem(key):
+                found[path or "_schema"] = [text_problem(key)]
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.update(out_of_range_values(value, f"{path}.{index}" if path else str(index)))
+    elif isinstance(data, str) and (unsafe_text(data) or len(data) > TEXT_MAX):
+        found[path or "_schema"] = [text_problem(data)]
+    elif isinstance(data, (int, float)) and not isinstance(data, bool) and not -ID_MAX <= data <= ID_MAX:
+        found[path or "_schema"] = [str(between_message(-ID_MAX, ID_MAX))]
+    return found
+
+
+class BoundedArgs(ImmutableMultiDict):
+    """Query strings whose `type=int` look-ups treat a number beyond an id's range as malformed."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002 - werkzeug's name
+        return super().get(key, default, bounded_int if type is int else type)
+
+
+class BoundedRequest(Request):
+    parameter_storage_class = BoundedArgs
+
+
+def init_app(app: Flask) -> None:
+    """Bounded `<int:>` URLs and `type=int` query look-ups; form text that cannot be stored is refused.
+
+    Call before any blueprint is registered: a rule takes its converter when it is added."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.request_class = BoundedRequest
+    app.before_request(_refuse_unstorable_form_text)
+
+
+def _refuse_unstorable_form_text():
+    if request.method != "POST" or request.path.startswith("/api/") or not request.form:
+        return
+    for name, value in request.form.items(multi=True):
+        problem = text_problem(value)
+        if problem:
+            abort(400, description=f"{name}: {problem}")
