@@ -25,6 +25,8 @@ ID_MAX = 2_147_483_647
 QUANTITY_MAX = 1_000_000_000
 # A price or cost of one base unit, in yuan: the dearest relief item (a water purification set) is far below it.
 UNIT_MONEY_MAX = Decimal("1000000.00")
+# A sum of money on one line or document (proceeds, a settlement amount): Numeric(14, 2) holds less than 10**12.
+MONEY_MAX = Decimal("10000000000.00")
 # Pages beyond this are not browsed by anyone; the offset they make stays a small integer.
 PAGE_MAX = 100_000
 # People in one affected area.
@@ -42,6 +44,9 @@ ID = (1, ID_MAX)
 PAGE = (1, PAGE_MAX)
 UNIT_MONEY = (0, UNIT_MONEY_MAX)
 POPULATION = (0, POPULATION_MAX)
+CAPACITY = (0, QUANTITY_MAX)  # a depot's cubic metres or tonnes
+UNIT_MEASURE = (0, 1_000_000)  # one base unit's kilograms or cubic metres
+PER_PERSON = (0, 1_000)  # base units each affected person needs
 DAYS = (0, 36_500)  # a shelf life, a lead or a look-ahead in days: a century at most
 HOURS = (0, 8_760)  # a lead or a tail in hours: a year at most
 

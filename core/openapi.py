@@ -41,6 +41,14 @@ def ok(schema, code: int = 200) -> dict:
     return {str(code): {"description": "OK", "content": {"application/json": {"schema": schema}}}}
 
 
+def ok_or_download(schema) -> dict:
+    """A 200 that is JSON, or with format=csv / format=xlsx a download of the same figures."""
+    return {"200": {"description": "OK", "content": {
+        "application/json": {"schema": schema}, "text/csv": {"schema": {"type": "string"}},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            "schema": {"type": "string", "format": "binary"}}}}}
+
+
 def query(schema) -> list:
     return [{"in": "query", "schema": schema}]
 
