@@ -1,8 +1,8 @@
 """The one set of bounds for numbers and dates that pages, the JSON API and the database agree on.
 
 Out of range is the field's own message (a form error, a 422 with the field, a 400 for a query string or a URL),
-never a 500 and never a write. The migration that adds the database's CHECK constraints imports these values, so a
-bound changes here and nowhere else.
+never a 500 and never a write. The database's CHECK constraints (migration 0009) hold the same numbers; a bound
+changed here needs a migration changing its CHECK.
 """
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ ID_MAX = 2_147_483_647
 # Base units on one line, in one lot, or in one demand cell: a billion of the smallest unit is more than a province
 # holds of any relief item, and a billion lines of it still fit a 64-bit sum.
 QUANTITY_MAX = 1_000_000_000
+# The most one lot may hold (its balance is a 32-bit integer): a receipt that would pass it is refused.
+BALANCE_MAX = ID_MAX
 # A price or cost of one base unit, in yuan: the dearest relief item (a water purification set) is far below it.
 UNIT_MONEY_MAX = Decimal("1000000.00")
 # A sum of money on one line or document (proceeds, a settlement amount): Numeric(14, 2) holds less than 10**12.
