@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Request, abort, request
 from flask_babel import lazy_gettext as _l
@@ -194,9 +195,20 @@ def init_app(app: Flask) -> None:
 
 
 def _refuse_unstorable_form_text():
-    if request.method != "POST" or request.path.startswith("/api/") or not request.form:
+    if request.method != "POST" or request.path.startswith("/api/"):
         return
+    if request.mimetype == "application/x-www-form-urlencoded" and not _utf8(request.get_data(cache=True)):
+        abort(400, description=str(UNSAFE_TEXT_MESSAGE))  # werkzeug would read a lone surrogate as U+FFFD
     for name, value in request.form.items(multi=True):
         problem = text_problem(value)
         if problem:
             abort(400, description=f"{name}: {problem}")
+
+
+def _utf8(body: bytes) -> bool:
+    """Whether a urlencoded body's text is UTF-8 (a lone surrogate, encoded, is not)."""
+    try:
+        unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
