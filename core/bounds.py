@@ -58,22 +58,59 @@ def _number(value) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
 
 
-def between_message(low, high):
-    return _l("Between %(min)s and %(max)s.", min=_number(low), max=_number(high))
+def too_low_message(low):
+    """What a value below the bound is told: the pages' long-standing words for 0 and 1, else the bound."""
+    if low == 0:
+        return _l("Cannot be negative.")
+    if low == 1:
+        return _l("Must be more than 0.")
+    return _l("At least %(min)s.", min=_number(low))
+
+
+def too_high_message(high):
+    return _l("At most %(max)s.", max=_number(high))
+
+
+class _SchemaRange(validate.Range):
+    """A marshmallow Range that says which end was passed (the OpenAPI document shows both ends)."""
+
+    def __init__(self, low, high, error=None):
+        super().__init__(min=low, max=high)
+        self.too_low, self.too_high = error or too_low_message(low), error or too_high_message(high)
+
+    def __call__(self, value):
+        if value < self.min:
+            raise ValidationError(str(self.too_low))
+        if value > self.max:
+            raise ValidationError(str(self.too_high))
+        return value
+
+
+class _FormRange(NumberRange):
+    """A WTForms NumberRange that says which end was passed."""
+
+    def __init__(self, low, high, message=None):
+        super().__init__(min=low, max=high)
+        self.too_low, self.too_high = message or too_low_message(low), message or too_high_message(high)
+
+    def __call__(self, form, field):
+        data = field.data
+        if data is None:
+            return
+        if data < self.min:
+            raise FormValidationError(str(self.too_low))
+        if data > self.max:
+            raise FormValidationError(str(self.too_high))
 
 
 def schema_range(bound: tuple, error=None) -> validate.Range:
-    """A marshmallow Range over `bound` (low, high), with the same message the pages show.
-
-    The OpenAPI document shows its ends as numbers (core.openapi turns Decimal ends into numbers)."""
-    low, high = bound
-    return validate.Range(min=low, max=high, error=error or between_message(low, high))
+    """A marshmallow validator for `bound` (low, high); `error` replaces both ends' messages."""
+    return _SchemaRange(*bound, error=error)
 
 
 def form_range(bound: tuple, message=None) -> NumberRange:
-    """A WTForms NumberRange over `bound` (low, high)."""
-    low, high = bound
-    return NumberRange(min=low, max=high, message=message or between_message(low, high))
+    """A WTForms validator for `bound` (low, high), with the same messages as the API's."""
+    return _FormRange(*bound, message=message)
 
 
 DAY_MESSAGE = _l("Between %(min)s and %(max)s.", min=DAY_MIN.isoformat(), max=DAY_MAX.isoformat())
@@ -153,25 +190,37 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-def out_of_range_values(data, path: str = "") -> dict[str, list[str]]:
+def out_of_range_values(data) -> dict:
     """Every string that cannot be stored and every number no field accepts, anywhere in a parsed JSON body.
 
     A second line behind each field's own range: whatever a schema forgets, nothing beyond ID_MAX reaches the
-    database. Keys are the dotted paths of the values (`lines.0.quantity`)."""
-    found: dict[str, list[str]] = {}
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found.update(out_of_range_values(value, f"{path}.{key}" if path else str(key)))
-            if isinstance(key, str) and text_problem(key):
-                found[path or "_schema"] = [text_problem(key)]
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found.update(out_of_range_values(value, f"{path}.{index}" if path else str(index)))
-    elif isinstance(data, str) and (unsafe_text(data) or len(data) > TEXT_MAX):
-        found[path or "_schema"] = [text_problem(data)]
-    elif isinstance(data, (int, float)) and not isinstance(data, bool) and not -ID_MAX <= data <= ID_MAX:
-        found[path or "_schema"] = [str(between_message(-ID_MAX, ID_MAX))]
+    database. The answer is shaped as marshmallow's messages are (`{"lines": {0: {"quantity": [...]}}}`)."""
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else None
+    if items is None:
+        problem = _value_problem(data)
+        return {"_schema": [problem]} if problem else {}
+    found: dict = {}
+    for key, value in items:
+        if isinstance(key, str) and text_problem(key):
+            found["_schema"] = [text_problem(key)]
+        if isinstance(value, (dict, list)):
+            inner = out_of_range_values(value)
+            if inner:
+                found[key] = inner
+        elif _value_problem(value):
+            found[key] = [_value_problem(value)]
     return found
+
+
+def _value_problem(value) -> str | None:
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value > ID_MAX:
+            return str(too_high_message(ID_MAX))
+        if value < -ID_MAX:
+            return str(_l("At least %(min)s.", min=_number(-ID_MAX)))
+    return None
 
 
 class BoundedArgs(ImmutableMultiDict):
