@@ -47,7 +47,7 @@ def _run(schema: str, role: str, token: str, options) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz", description=__doc__)
-    parser.add_argument("--max-examples", type=int, default=15, help="generated cases per operation (default 15)")
+    parser.add_argument("--max-examples", type=int, default=10, help="generated cases per operation (default 10)")
     return parser
 
 
