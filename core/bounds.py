@@ -39,7 +39,7 @@ DAY_MIN, DAY_MAX = date(2000, 1, 1), date(2100, 12, 31)
 # JSON bodies deeper than this are refused before they are parsed.
 JSON_DEPTH_MAX = 32
 # Characters in one free-text value (a reason, a note, an address); fields with a tighter length keep theirs.
-TEXT_MAX = 4_000
+TEXT_MAX = 10_000
 
 QUANTITY = (1, QUANTITY_MAX)
 QUANTITY_OR_ZERO = (0, QUANTITY_MAX)
