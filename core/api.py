@@ -5,6 +5,7 @@ from flask import Blueprint, Flask, request
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
+from core import bounds
 from core.auth import csrf
 from core.errors import json_error
 from core.field_messages import field_messages
@@ -38,10 +39,16 @@ def register_api(app: Flask, blueprint: Blueprint) -> None:
 
 
 def json_body(schema: Schema, partial: bool = False) -> dict:
-    """The request's JSON object, validated: a 400 when it is not JSON, a 422 when fields are wrong."""
+    """The request's JSON object, validated: a 400 when it is not JSON (or nests too deeply), a 422 when fields are
+    wrong, also a number beyond any bound or text that cannot be stored in a field the schema does not bound."""
+    if bounds.json_depth(request.get_data(as_text=True)) > bounds.JSON_DEPTH_MAX:
+        raise BadRequestBody(_("The body nests more than %(depth)s levels deep.", depth=bounds.JSON_DEPTH_MAX))
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadRequestBody(_("The body must be a JSON object (Content-Type: application/json)."))
+    hostile = bounds.out_of_range_values(body)
+    if hostile:
+        raise ValidationError(hostile)
     data = schema.load(body, partial=partial)
     if partial:  # a PATCH changes only what it names, never a field's load default
         data = {key: value for key, value in data.items() if key in body}

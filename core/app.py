@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from core import api, assets, auth, crashpoint, db, i18n, navigation, security, templating, throttle
+from core import api, assets, auth, bounds, crashpoint, db, i18n, navigation, security, templating, throttle
 from core.config import load_config
 from core.errors import register_errorhandlers
 
@@ -26,6 +26,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    bounds.init_app(app)
     db.init_app(app)
     auth.init_app(app)
     security.init_app(app)

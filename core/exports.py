@@ -31,7 +31,7 @@ def table_response(filename: str, headers: list[str], rows: list[list], fmt: str
     """
     headers = [str(header) for header in headers]
     body = _xlsx(headers, rows, totals, title) if fmt == "xlsx" else _csv(headers, rows, totals)
-    response = Response(body, mimetype=XLSX_TYPE if fmt == "xlsx" else "text/csv; charset=utf-8")
+    response = Response(body, mimetype=XLSX_TYPE if fmt == "xlsx" else "text/csv")  # werkzeug adds the charset
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
 

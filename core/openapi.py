@@ -7,6 +7,7 @@ from functools import cache
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
+from marshmallow import fields, validate
 
 from core.auth import public
 
@@ -40,6 +41,14 @@ def ok(schema, code: int = 200) -> dict:
     return {str(code): {"description": "OK", "content": {"application/json": {"schema": schema}}}}
 
 
+def ok_or_download(schema) -> dict:
+    """A 200 that is JSON, or with format=csv / format=xlsx a download of the same figures."""
+    return {"200": {"description": "OK", "content": {
+        "application/json": {"schema": schema}, "text/csv": {"schema": {"type": "string"}},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            "schema": {"type": "string", "format": "binary"}}}}}
+
+
 def query(schema) -> list:
     return [{"in": "query", "schema": schema}]
 
@@ -56,10 +65,28 @@ def body(schema) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
+def decimals_as_sent(self, field, ret, **kwargs) -> dict:
+    """Decimals as they travel: a decimal sent as a string is documented as one; a range's ends are numbers.
+
+    apispec writes a Decimal field's range through the field itself, which makes its ends strings ("0.00"), and
+    documents every Decimal as a number, also those the API sends as strings."""
+    if not isinstance(field, fields.Decimal):
+        return {}
+    if field.as_string:
+        ret.pop("minimum", None), ret.pop("maximum", None)
+        return {"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$"}
+    attributes = {end: float(ret[end]) for end in ("minimum", "maximum") if end in ret}
+    if any(isinstance(v, validate.Range) and v.min is not None and not v.min_inclusive for v in field.validators):
+        attributes["exclusiveMinimum"] = True
+    return attributes
+
+
 @cache
 def build_spec() -> dict:
+    plugin = MarshmallowPlugin()
     spec = APISpec(title="Relief depots API", version="1.0.0", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()], servers=[{"url": "/api/v1"}])
+                   plugins=[plugin], servers=[{"url": "/api/v1"}])
+    plugin.converter.add_attribute_function(decimals_as_sent)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", {"type": "object", "properties": {
         "error": {"type": "string"}, "fields": {"type": "object", "additionalProperties": True}}})

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
+from core.bounds import PAGE_MAX
 from core.db import Session
 
 MAX_PER_PAGE = 200
@@ -25,7 +26,7 @@ class Page:
 
 
 def paginate(statement: Select, number: int = 1, per_page: int = 25) -> Page:
-    number = max(1, number)
+    number = min(max(1, number), PAGE_MAX)
     per_page = min(max(1, per_page), MAX_PER_PAGE)
     total = Session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     items = list(Session.scalars(statement.limit(per_page).offset((number - 1) * per_page)))

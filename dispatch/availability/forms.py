@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
+from core.bounds import QUANTITY, form_range
 from core.forms import optional_int
 
 
@@ -23,4 +24,4 @@ class FindStockForm(FlaskForm):
     radius_km = IntegerField(_l("Within (km)"), default=200, validators=[
         InputRequired(), NumberRange(min=1, max=3000, message=_l("Between 1 and 3000."))])
     min_quantity = IntegerField(_l("Holding at least"), default=1, validators=[
-        InputRequired(), NumberRange(min=1, max=1_000_000_000, message=_l("Between 1 and 1,000,000,000."))])
+        InputRequired(), form_range(QUANTITY)])

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.bounds import QUANTITY, schema_range
 from dispatch.incidents.schemas import ID
 from inventory.network.schemas import LATITUDE, LONGITUDE, REGION_CODE
 
@@ -12,7 +13,7 @@ class NearbyQuerySchema(Schema):
     latitude = fields.Float(load_default=None, validate=LATITUDE)
     longitude = fields.Float(load_default=None, validate=LONGITUDE)
     radius_km = fields.Integer(load_default=200, validate=validate.Range(min=1, max=3000))
-    min_quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000_000))
+    min_quantity = fields.Integer(load_default=1, validate=schema_range(QUANTITY))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
     @validates_schema

@@ -9,18 +9,20 @@ from wtforms import (
     DecimalField,
     FieldList,
     FormField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
+from core import bounds
+from core.bounds import form_day, form_range
 from core.forms import LineForm, LineList, LinesForm, optional_int
 from dispatch.demand.services import DemandLineRequest, NormChange, Phasing
 from dispatch.incidents.forms import LOCAL_MINUTE, aware
 
-QUANTITY = NumberRange(min=0, max=1_000_000_000, message=_l("Between 0 and 1,000,000,000."))
+QUANTITY = form_range(bounds.QUANTITY_OR_ZERO)
 BLANK_ROWS = 8
 
 
@@ -33,9 +35,9 @@ class DemandLineForm(LineForm):
     area_id = SelectField(_l("Area"), coerce=optional_int, choices=[])
     item_id = SelectField(_l("Item"), coerce=optional_int, choices=[])
     quantity = IntegerField(_l("Quantity"), validators=[Optional(), QUANTITY])
-    due_at = DateTimeLocalField(_l("Due (local time)"), format=LOCAL_MINUTE, validators=[Optional()])
+    due_at = DateTimeLocalField(_l("Due (local time)"), format=LOCAL_MINUTE, validators=[Optional(), form_day])
     tail_quantity = IntegerField(_l("Of which later"), validators=[Optional(), QUANTITY])
-    tail_due_at = DateTimeLocalField(_l("Later part due"), format=LOCAL_MINUTE, validators=[Optional()])
+    tail_due_at = DateTimeLocalField(_l("Later part due"), format=LOCAL_MINUTE, validators=[Optional(), form_day])
 
     def is_blank(self) -> bool:
         return super().is_blank() or self.quantity.data == 0
@@ -74,7 +76,7 @@ class EstimateForm(FlaskForm):
 
 
 class NormForm(LineForm):
-    item_id = HiddenField()
+    item_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), form_range(bounds.ID)])
     per_person = DecimalField(_l("Per person"), places=4, validators=[
         InputRequired(), NumberRange(min=0, max=1000, message=_l("Between 0 and 1000."))])
     per_day = BooleanField(_l("Each day"))

@@ -2,9 +2,11 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core import bounds
+from core.bounds import DAY, schema_range
 from dispatch.incidents.schemas import ID, local
 
-QUANTITY = validate.Range(min=1, max=1_000_000_000, error=_l("Between 1 and 1,000,000,000."))
+QUANTITY = schema_range(bounds.QUANTITY)
 
 
 class DemandLineSchema(Schema):
@@ -31,10 +33,10 @@ class DemandLineRequestSchema(Schema):
     area_id = fields.Integer(required=True, strict=True, validate=ID)
     item_id = fields.Integer(required=True, strict=True, validate=ID)
     quantity = fields.Integer(required=True, strict=True, validate=QUANTITY)
-    due_at = fields.AwareDateTime(load_default=None, allow_none=True,
+    due_at = fields.AwareDateTime(load_default=None, allow_none=True, validate=DAY,
                                   metadata={"description": "Default: the province's relief deadline for the item"})
-    tail_quantity = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=999_999_999))
-    tail_due_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    tail_quantity = fields.Integer(load_default=0, strict=True, validate=schema_range(bounds.QUANTITY_OR_ZERO))
+    tail_due_at = fields.AwareDateTime(load_default=None, allow_none=True, validate=DAY)
 
 
 class EstimateSchema(Schema):

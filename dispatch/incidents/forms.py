@@ -16,14 +16,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from core import clock
+from core import bounds, clock
+from core.bounds import form_day, form_range
 from dispatch.incidents.models import Authority
 from dispatch.labels import AUTHORITY_LABELS, INCIDENT_TYPE_LABELS, RESPONSE_LEVEL_LABELS
 from inventory.labels import choices
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 REGION_CODE = Regexp(r"^\d{6}$", message=_l("Six digits, e.g. 510104."))
-POPULATION = NumberRange(min=0, max=100_000_000, message=_l("Between 0 and 100,000,000."))
+POPULATION = form_range(bounds.POPULATION)
 END = "end"
 
 
@@ -40,7 +41,8 @@ def local_input(moment: datetime | None) -> datetime | None:
 class IncidentForm(FlaskForm):
     kind = SelectField(_l("Type"), choices=choices(INCIDENT_TYPE_LABELS))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    started_at = DateTimeLocalField(_l("Started (local time)"), format=LOCAL_MINUTE, validators=[InputRequired()])
+    started_at = DateTimeLocalField(_l("Started (local time)"), format=LOCAL_MINUTE,
+                                    validators=[InputRequired(), form_day])
     description = TextAreaField(_l("What happened"), validators=[Optional(), Length(max=5000)])
 
     def to_data(self) -> dict:
@@ -53,7 +55,7 @@ class ResponseForm(FlaskForm):
     region_code = StringField(_l("Its region (code)"), validators=[Optional(), REGION_CODE])
     level = SelectField(_l("Response"), choices=[*choices(RESPONSE_LEVEL_LABELS), (END, _l("End the response"))])
     changed_at = DateTimeLocalField(_l("Raised, lowered or ended at (local time)"), format=LOCAL_MINUTE,
-                                    validators=[Optional()])
+                                    validators=[Optional(), form_day])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
@@ -62,7 +64,8 @@ class SupportRequestForm(FlaskForm):
         (authority.value, label) for authority, label in AUTHORITY_LABELS.items() if authority != Authority.NATIONAL])
     region_code = StringField(_l("Its region (code)"), validators=[DataRequired(), REGION_CODE])
     asked_by = StringField(_l("Asked by (official or office)"), validators=[DataRequired(), Length(max=200)])
-    requested_at = DateTimeLocalField(_l("Asked at (local time)"), format=LOCAL_MINUTE, validators=[Optional()])
+    requested_at = DateTimeLocalField(_l("Asked at (local time)"), format=LOCAL_MINUTE,
+                                      validators=[Optional(), form_day])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 

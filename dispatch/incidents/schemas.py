@@ -2,12 +2,13 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core import clock
+from core import bounds, clock
+from core.bounds import DAY, schema_range
 from dispatch.incidents.models import Authority, IncidentStatus, IncidentType, ResponseLevel
 from inventory.network.schemas import LATITUDE, LONGITUDE, REGION_CODE, PageQuerySchema
 
-ID = validate.Range(min=1, max=2_147_483_647)
-POPULATION = validate.Range(min=0, max=100_000_000, error=_l("Between 0 and 100,000,000."))
+ID = schema_range(bounds.ID)
+POPULATION = schema_range(bounds.POPULATION)
 PRIORITY = validate.Range(min=1, max=5, error=_l("From 1 (low) to 5 (most urgent)."))
 
 
@@ -76,12 +77,14 @@ class IncidentSchema(IncidentSummarySchema):
     responses = fields.List(fields.Nested(ResponseSchema))
     support_requests = fields.List(fields.Nested(SupportRequestSchema))
     areas = fields.List(fields.Nested(AreaSchema))
+    # Filled by the API from the incident's responses (queries.source_openings), documented here with the rest.
+    open_levels = fields.List(fields.Nested(OpeningSchema), dump_only=True)
 
 
 class CreateIncidentSchema(Schema):
     kind = fields.Enum(IncidentType, by_value=True, required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    started_at = fields.AwareDateTime(required=True)
+    started_at = fields.AwareDateTime(required=True, validate=DAY)
     description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
 
 
@@ -94,7 +97,7 @@ class CreateResponseSchema(Schema):
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
     level = fields.Enum(ResponseLevel, by_value=True, required=True, allow_none=True,
                         metadata={"description": "I (most severe) to IV; null ends the response"})
-    changed_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    changed_at = fields.AwareDateTime(load_default=None, allow_none=True, validate=DAY)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
@@ -102,7 +105,7 @@ class CreateSupportRequestSchema(Schema):
     authority = fields.Enum(Authority, by_value=True, required=True)
     region_code = fields.String(required=True, validate=REGION_CODE)
     asked_by = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    requested_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    requested_at = fields.AwareDateTime(load_default=None, allow_none=True, validate=DAY)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from core.bounds import ID, QUANTITY_OR_ZERO, form_range
 from core.forms import LineForm
 from dispatch.labels import REJECT_REASON_LABELS
 from dispatch.shipments.services import ReceivedLine, StopReceipt, VehicleDetails
@@ -30,9 +31,9 @@ class VehicleForm(FlaskForm):
 
 
 class ReceiveLineForm(LineForm):
-    line_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2_147_483_647)])
+    line_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), form_range(ID)])
     accepted = IntegerField(_l("Accepted"), validators=[InputRequired(message=REQUIRED),
-                                                        NumberRange(min=0, max=1_000_000_000)])
+                                                        form_range(QUANTITY_OR_ZERO)])
     # The service checks the reason (and needs one only when something is rejected).
     reason = SelectField(_l("Why rejected"), validate_choice=False, choices=[("", "—")] + [
         (reason.value, label) for reason, label in REJECT_REASON_LABELS.items()])
@@ -40,7 +41,7 @@ class ReceiveLineForm(LineForm):
 
 
 class ReceiveForm(FlaskForm):
-    stop_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2_147_483_647)])
+    stop_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), form_range(ID)])
     signed_by = StringField(_l("Signed for by"), validators=[InputRequired(message=REQUIRED), Length(max=80)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
     lines = FieldList(FormField(ReceiveLineForm), max_entries=2000)

@@ -1,12 +1,13 @@
 """JSON shapes of shipments: `<Noun>Schema` dumps, `<Verb><Noun>Schema` loads and validates."""
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
+from core import bounds
+from core.bounds import DAY, schema_range
 from dispatch.incidents.schemas import ID, local
 from dispatch.shipments.models import RejectReason, ShipmentStatus
 from inventory.network.schemas import PageQuerySchema
 
-QUANTITY = validate.Range(min=0, max=1_000_000_000, error=_l("Between 0 and 1,000,000,000."))
+QUANTITY = schema_range(bounds.QUANTITY_OR_ZERO)
 REASON = validate.OneOf([reason.value for reason in RejectReason])
 
 
@@ -120,10 +121,10 @@ class ReceiveShipmentSchema(Schema):
     stop_id = fields.Integer(validate=ID, metadata={"description": "Default: the first stop not yet received"})
     signed_by = _text(80, metadata={"description": "Who signed for the goods"})
     note = _text(1000)
-    occurred_at = fields.AwareDateTime()
+    occurred_at = fields.AwareDateTime(validate=DAY)
     lines = fields.List(fields.Nested(ReceivedLineSchema), required=True, validate=validate.Length(min=1, max=2000))
 
 
 class ReasonSchema(Schema):
     reason = _text(1000, required=True)
-    occurred_at = fields.AwareDateTime()
+    occurred_at = fields.AwareDateTime(validate=DAY)

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core import clock
+from core.bounds import DAY, HOURS, ID, QUANTITY, UNIT_MONEY, schema_range
 from inventory.agreements.models import AgreementStatus
 from inventory.agreements.queries import DEFAULT_HOURS, EFFECTIVE_STATUSES, GROUPINGS, expiring_soon
-from inventory.network.schemas import LATITUDE, LONGITUDE, NOT_NEGATIVE, REGION_CODE, PageQuerySchema
+from inventory.network.schemas import LATITUDE, LONGITUDE, REGION_CODE, PageQuerySchema
 
 MAX_HOURS = 720  # thirty days after activation
 
@@ -45,14 +45,13 @@ class CreateCapacityAgreementSchema(Schema):
     region_code = fields.String(required=True, validate=REGION_CODE)
     latitude = fields.Float(load_default=None, allow_none=True, validate=LATITUDE)
     longitude = fields.Float(load_default=None, allow_none=True, validate=LONGITUDE)
-    item_id = fields.Integer(required=True, strict=True)
-    daily_capacity = fields.Integer(required=True, strict=True,
-                                    validate=validate.Range(min=1, error=_l("Must be more than 0 per day.")))
-    lead_time_hours = fields.Integer(required=True, strict=True, validate=NOT_NEGATIVE)
-    max_quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, error=_l("At least 1.")))
-    unit_price = fields.Decimal(required=True, places=2, validate=NOT_NEGATIVE)
-    valid_from = fields.Date(required=True)
-    valid_to = fields.Date(required=True)
+    item_id = fields.Integer(required=True, strict=True, validate=schema_range(ID))
+    daily_capacity = fields.Integer(required=True, strict=True, validate=schema_range(QUANTITY))
+    lead_time_hours = fields.Integer(required=True, strict=True, validate=schema_range(HOURS))
+    max_quantity = fields.Integer(required=True, strict=True, validate=schema_range(QUANTITY))
+    unit_price = fields.Decimal(required=True, places=2, validate=schema_range(UNIT_MONEY))
+    valid_from = fields.Date(required=True, validate=DAY)
+    valid_to = fields.Date(required=True, validate=DAY)
     notes = fields.String(load_default=None, allow_none=True)
 
     @validates_schema(skip_on_field_errors=False)
@@ -68,7 +67,7 @@ class UpdateCapacityAgreementSchema(CreateCapacityAgreementSchema):
 
 
 class AgreementQuerySchema(PageQuerySchema):
-    item_id = fields.Integer(load_default=None)
+    item_id = fields.Integer(load_default=None, validate=schema_range(ID))
     status = fields.String(load_default=None, validate=validate.OneOf(EFFECTIVE_STATUSES))
     region_code = fields.String(load_default=None, validate=REGION_CODE)
     expiring_within_days = fields.Integer(load_default=None, validate=validate.Range(min=0, max=3650))
@@ -92,7 +91,7 @@ class CapacityQuerySchema(Schema):
     hours = HoursField(load_default=DEFAULT_HOURS, metadata={"type": "string", "default": "24,48,72",
                                                             "description": "Hours after activation, comma-separated"})
     region_code = fields.String(load_default=None, validate=REGION_CODE)
-    item_id = fields.Integer(load_default=None)
+    item_id = fields.Integer(load_default=None, validate=schema_range(ID))
 
 
 class ItemCapacitySchema(Schema):
@@ -107,7 +106,7 @@ class ItemCapacitySchema(Schema):
 class CoverageQuerySchema(Schema):
     by = fields.String(load_default="level", validate=validate.OneOf(GROUPINGS))
     region_code = fields.String(load_default=None, validate=REGION_CODE)
-    item_id = fields.Integer(load_default=None)
+    item_id = fields.Integer(load_default=None, validate=schema_range(ID))
 
 
 class CoverageRowSchema(Schema):
@@ -156,13 +155,13 @@ class AgreementActivationSchema(Schema):
 
 
 class CreateActivationSchema(Schema):
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000_000))
+    quantity = fields.Integer(required=True, strict=True, validate=schema_range(QUANTITY))
     requested_for = fields.String(required=True, validate=validate.Length(min=1, max=200))
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
 class CreateOutputSchema(Schema):
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000_000))
+    quantity = fields.Integer(required=True, strict=True, validate=schema_range(QUANTITY))
     received_at = fields.AwareDateTime(load_default=None, allow_none=True)
     reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80))
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))

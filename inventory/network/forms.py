@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, FieldList, FormField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from core.bounds import CAPACITY, DAYS, PER_PERSON, QUANTITY_MAX, UNIT_MEASURE, UNIT_MONEY, form_range
 from inventory.labels import BASE_UNITS, CATEGORY_LABELS, DEPOT_LEVEL_LABELS, OPERATOR_LABELS, UNIT_LABELS, choices
 
 CODE_PATTERN = Regexp(r"^[A-Z0-9][A-Z0-9-]*$", message=_l("Capital letters, digits and dashes only."))
@@ -26,9 +27,9 @@ class DepotForm(PlaceFields, FlaskForm):
     level = SelectField(_l("Level"), choices=choices(DEPOT_LEVEL_LABELS))
     operator_type = SelectField(_l("Operated by"), choices=choices(OPERATOR_LABELS))
     capacity_volume_m3 = DecimalField(_l("Storage volume (m³)"), places=1, validators=[
-        InputRequired(), NumberRange(min=0, message=_l("Cannot be negative."))])
+        InputRequired(), form_range(CAPACITY)])
     capacity_weight_t = DecimalField(_l("Storage weight (t)"), places=1, validators=[
-        InputRequired(), NumberRange(min=0, message=_l("Cannot be negative."))])
+        InputRequired(), form_range(CAPACITY)])
 
     def to_data(self) -> dict:
         data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
@@ -47,7 +48,7 @@ class PackUnitForm(FlaskForm):
 
     name = StringField(_l("Pack unit"), validators=[Optional(), Length(max=20)])
     factor = IntegerField(_l("Base units per pack"), validators=[
-        Optional(), NumberRange(min=2, message=_l("A pack holds at least 2 base units."))])
+        Optional(), form_range((2, QUANTITY_MAX), message=_l("A pack holds at least 2 base units."))])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -64,17 +65,17 @@ class ItemForm(FlaskForm):
     category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS))
     base_unit = SelectField(_l("Base unit"), choices=[(unit, UNIT_LABELS[unit]) for unit in BASE_UNITS])
     unit_weight_kg = DecimalField(_l("Unit weight (kg)"), places=3, validators=[
-        InputRequired(), NumberRange(min=0.001, message=_l("Must be more than 0."))])
+        InputRequired(), NumberRange(min=0.001, message=_l("Must be more than 0.")), form_range(UNIT_MEASURE)])
     unit_volume_m3 = DecimalField(_l("Unit volume (m³)"), places=4, validators=[
-        InputRequired(), NumberRange(min=0.0001, message=_l("Must be more than 0."))])
+        InputRequired(), NumberRange(min=0.0001, message=_l("Must be more than 0.")), form_range(UNIT_MEASURE)])
     shelf_life_days = IntegerField(_l("Shelf life (days)"), validators=[
-        Optional(), NumberRange(min=1, message=_l("At least one day; leave empty when it does not expire."))])
+        Optional(), form_range((1, DAYS[1]), message=_l("At least one day; leave empty when it does not expire."))])
     rotation_lead_days = IntegerField(_l("Rotation lead time (days before expiry)"), default=0, validators=[
-        InputRequired(), NumberRange(min=0, message=_l("Cannot be negative."))])
+        InputRequired(), form_range(DAYS)])
     reference_price = DecimalField(_l("Reference unit price (CNY)"), places=2, validators=[
-        InputRequired(), NumberRange(min=0, message=_l("Cannot be negative."))])
+        InputRequired(), form_range(UNIT_MONEY)])
     norm_per_person = DecimalField(_l("Norm per displaced person"), places=4, validators=[
-        Optional(), NumberRange(min=0, message=_l("Cannot be negative."))])
+        Optional(), form_range(PER_PERSON)])
     pack_units = FieldList(FormField(PackUnitForm), min_entries=3, max_entries=6)
 
     def to_data(self) -> dict:

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
+from core.bounds import CAPACITY, DAYS, PAGE, PER_PERSON, QUANTITY_MAX, UNIT_MEASURE, UNIT_MONEY, schema_range
 from inventory.network.models import DepotLevel, DepotStatus, ItemCategory, OperatorType, RegionLevel
 
 CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]*$", error=_l("Capital letters, digits and dashes only."))
@@ -46,8 +47,8 @@ class CreateDepotSchema(Schema):
     latitude = fields.Float(load_default=None, validate=LATITUDE)
     longitude = fields.Float(load_default=None, validate=LONGITUDE)
     operator_type = fields.Enum(OperatorType, by_value=True, required=True)
-    capacity_volume_m3 = fields.Decimal(required=True, places=1, validate=NOT_NEGATIVE)
-    capacity_weight_t = fields.Decimal(required=True, places=1, validate=NOT_NEGATIVE)
+    capacity_volume_m3 = fields.Decimal(required=True, places=1, validate=schema_range(CAPACITY))
+    capacity_weight_t = fields.Decimal(required=True, places=1, validate=schema_range(CAPACITY))
 
 
 class UpdateDepotSchema(CreateDepotSchema):
@@ -59,7 +60,7 @@ class UpdateDepotSchema(CreateDepotSchema):
 class PackUnitSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=20))
     factor = fields.Integer(required=True, strict=True,
-                            validate=validate.Range(min=2, error=_l("A pack holds at least 2 base units.")))
+                            validate=schema_range((2, QUANTITY_MAX), error=_l("A pack holds at least 2 base units.")))
 
 
 class ItemSchema(Schema):
@@ -84,13 +85,13 @@ class CreateItemSchema(Schema):
     name_en = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
     category = fields.Enum(ItemCategory, by_value=True, required=True)
     base_unit = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    unit_weight_kg = fields.Decimal(required=True, places=3, validate=MORE_THAN_ZERO)
-    unit_volume_m3 = fields.Decimal(required=True, places=4, validate=MORE_THAN_ZERO)
+    unit_weight_kg = fields.Decimal(required=True, places=3, validate=[MORE_THAN_ZERO, schema_range(UNIT_MEASURE)])
+    unit_volume_m3 = fields.Decimal(required=True, places=4, validate=[MORE_THAN_ZERO, schema_range(UNIT_MEASURE)])
     shelf_life_days = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                     validate=validate.Range(min=1, error=_l("At least one day, or null.")))
-    rotation_lead_days = fields.Integer(load_default=0, strict=True, validate=NOT_NEGATIVE)
-    reference_price = fields.Decimal(required=True, places=2, validate=NOT_NEGATIVE)
-    norm_per_person = fields.Decimal(load_default=None, allow_none=True, places=4, validate=NOT_NEGATIVE)
+                                     validate=schema_range((1, DAYS[1]), error=_l("At least one day, or null.")))
+    rotation_lead_days = fields.Integer(load_default=0, strict=True, validate=schema_range(DAYS))
+    reference_price = fields.Decimal(required=True, places=2, validate=schema_range(UNIT_MONEY))
+    norm_per_person = fields.Decimal(load_default=None, allow_none=True, places=4, validate=schema_range(PER_PERSON))
     pack_units = fields.List(fields.Nested(PackUnitSchema), load_default=list)
 
 
@@ -99,7 +100,7 @@ class UpdateItemSchema(CreateItemSchema):
 
 
 class PageQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=schema_range(PAGE))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=200))
 
 

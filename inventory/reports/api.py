@@ -16,7 +16,7 @@ from core.api import query_args
 from core.auth import allow
 from core.exports import table_response
 from core.models import Role
-from core.openapi import document_path, errors, ok, query
+from core.openapi import document_path, errors, ok_or_download, query
 from inventory import labels
 from inventory.reports import queries
 from inventory.reports.queries import ReportFilters
@@ -132,13 +132,14 @@ def _json_value(value):
     return str(value) if isinstance(value, Decimal) else value
 
 
+_REPORT_RESPONSES = {**ok_or_download({"type": "object"}), **errors(400, 401, 403)}
 _FORMAT_NOTE = " Add format=csv or format=xlsx for a download with the same figures."
 document_path("/reports/rotation", {"get": {"summary": "Rotation costs per plan and in total." + _FORMAT_NOTE,
                                             "parameters": query(PeriodSchema),
-                                            "responses": {**ok({"type": "object"}), **errors(400, 401, 403)}}})
+                                            "responses": _REPORT_RESPONSES}})
 document_path("/reports/valuation", {"get": {"summary": "Stock value at the end of a day, from the ledger."
                                               + _FORMAT_NOTE, "parameters": query(ValuationQuerySchema),
-                                              "responses": {**ok({"type": "object"}), **errors(400, 401, 403)}}})
+                                              "responses": _REPORT_RESPONSES}})
 document_path("/reports/journal", {"get": {"summary": "Every movement in a period with its document number."
                                            + _FORMAT_NOTE, "parameters": query(PeriodSchema),
-                                           "responses": {**ok({"type": "object"}), **errors(400, 401, 403)}}})
+                                           "responses": _REPORT_RESPONSES}})

@@ -10,6 +10,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from core import clock
+from core.bounds import form_day
 from inventory.labels import CATEGORY_LABELS, DEPOT_LEVEL_LABELS, FUNDING_LABELS, choices
 
 FUNDING_CHOICES = choices(FUNDING_LABELS)
@@ -44,8 +45,8 @@ class _ReportFilterForm(FlaskForm):
 
 
 class PeriodFilterForm(_ReportFilterForm):
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional(), _not_before("date_from")])
+    date_from = DateField(_l("From"), validators=[Optional(), form_day])
+    date_to = DateField(_l("To"), validators=[Optional(), form_day, _not_before("date_from")])
 
     def period(self) -> tuple[date, date]:
         today = clock.today()
@@ -56,4 +57,4 @@ class PeriodFilterForm(_ReportFilterForm):
 
 
 class AsOfFilterForm(_ReportFilterForm):
-    as_of = DateField(_l("Value at the end of"), validators=[Optional()])
+    as_of = DateField(_l("Value at the end of"), validators=[Optional(), form_day])

@@ -2,6 +2,7 @@
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.bounds import DAY, PAGE, schema_range
 from inventory.network.models import ItemCategory
 from inventory.network.schemas import DEPOT_LEVELS, REGION_CODE
 from inventory.stock.models import FundingSource
@@ -18,9 +19,9 @@ class ReportFilterSchema(Schema):
 
 
 class PeriodSchema(ReportFilterSchema):
-    date_from = fields.Date(required=True)
-    date_to = fields.Date(required=True)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    date_from = fields.Date(required=True, validate=DAY)
+    date_to = fields.Date(required=True, validate=DAY)
+    page = fields.Integer(load_default=1, validate=schema_range(PAGE))
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
     @validates_schema
@@ -30,4 +31,4 @@ class PeriodSchema(ReportFilterSchema):
 
 
 class ValuationQuerySchema(ReportFilterSchema):
-    as_of = fields.Date(required=True)
+    as_of = fields.Date(required=True, validate=DAY)

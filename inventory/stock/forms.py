@@ -17,16 +17,17 @@ from wtforms import (
     FieldList,
     FileField,
     FormField,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from core import clock
+from core.bounds import ID, QUANTITY, QUANTITY_OR_ZERO, UNIT_MONEY, bounded_int, form_day, form_range
 from core.forms import REQUIRED, LineForm, LineList, LinesForm, optional_int
 from inventory.labels import FUNDING_LABELS, OWNERSHIP_LABELS, choices
 from inventory.stock.services.picks import IssueLine
@@ -35,8 +36,9 @@ from inventory.stock.services.scraps import ScrapRequestLine
 from inventory.stock.services.transfers import Arrival, ReceivedLine
 
 LINE_ROWS = 5
-MORE_THAN_ZERO = NumberRange(min=1, message=_l("Must be more than 0."))
-NOT_NEGATIVE = NumberRange(min=0, message=_l("Cannot be negative."))
+MORE_THAN_ZERO = form_range(QUANTITY)
+NOT_NEGATIVE = form_range(QUANTITY_OR_ZERO)
+LINE_ID = [Optional(), form_range(ID)]
 NEEDED, FILLED = InputRequired(message=REQUIRED), DataRequired(message=REQUIRED)
 
 
@@ -61,10 +63,9 @@ class ReceiptLineForm(LineForm):
     quantity = IntegerField(_l("Quantity"), validators=[Optional(), MORE_THAN_ZERO])
     unit = SelectField(_l("Unit"), choices=[], default="")
     batch_no = StringField(_l("Batch no."), validators=[Optional(), Length(max=40)])
-    production_date = DateField(_l("Production date"), validators=[Optional()])
-    expiry_date = DateField(_l("Expiry date"), validators=[Optional()])
-    unit_cost = DecimalField(_l("Unit cost (CNY)"), places=2, validators=[
-        Optional(), NOT_NEGATIVE])
+    production_date = DateField(_l("Production date"), validators=[Optional(), form_day])
+    expiry_date = DateField(_l("Expiry date"), validators=[Optional(), form_day])
+    unit_cost = DecimalField(_l("Unit cost (CNY)"), places=2, validators=[Optional(), form_range(UNIT_MONEY)])
     funding_source = SelectField(_l("Funding"), choices=choices(FUNDING_LABELS))
     ownership = SelectField(_l("Ownership"), choices=choices(OWNERSHIP_LABELS))
     holder = StringField(_l("Holder"), validators=[Optional(), Length(max=200)])
@@ -74,7 +75,7 @@ class ReceiptLineForm(LineForm):
 
 class ReceiveStockForm(LinesForm):
     supplier = StringField(_l("Supplier"), validators=[Optional(), Length(max=200)])
-    occurred_on = DateField(_l("Received on"), validators=[Optional(), not_in_future],
+    occurred_on = DateField(_l("Received on"), validators=[Optional(), form_day, not_in_future],
                             description=_l("Leave empty for now."))
     reason = StringField(_l("Reason"), validators=[Optional()])
     lines = LineList(FormField(ReceiptLineForm), min_entries=LINE_ROWS, max_entries=40)
@@ -117,7 +118,7 @@ class IssueStockForm(LinesForm):
     recipient = StringField(_l("Recipient"), validators=[DataRequired(message=_l("Name the recipient.")),
                                                          Length(max=200)])
     reason = StringField(_l("Reason"), validators=[Optional()])
-    occurred_on = DateField(_l("Issued on"), validators=[Optional(), not_in_future])
+    occurred_on = DateField(_l("Issued on"), validators=[Optional(), form_day, not_in_future])
     lines = LineList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
 
     def to_lines(self) -> tuple[list[IssueLine], list[int]]:
@@ -145,7 +146,7 @@ class EvacuateForm(FlaskForm):
 
 
 class ReceivedLineForm(LineForm):
-    line_id = HiddenField()
+    line_id = IntegerField(widget=HiddenInput(), validators=LINE_ID)
     received = IntegerField(_l("Received"), validators=[NEEDED, NOT_NEGATIVE])
     damaged = IntegerField(_l("Damaged"), default=0, validators=[
         Optional(), NOT_NEGATIVE])
@@ -167,11 +168,11 @@ class ResolveDiscrepancyForm(FlaskForm):
 
 
 class OpenCountForm(FlaskForm):
-    item_ids = SelectMultipleField(_l("Only these items (none: everything in stock)"), coerce=int, choices=[])
+    item_ids = SelectMultipleField(_l("Only these items (none: everything in stock)"), coerce=bounded_int, choices=[])
 
 
 class CountedLineForm(LineForm):
-    line_id = HiddenField()
+    line_id = IntegerField(widget=HiddenInput(), validators=LINE_ID)
     counted = IntegerField(_l("Counted"), validators=[Optional(), NOT_NEGATIVE])
 
 

@@ -1,21 +1,23 @@
 """JSON shapes for the stock API."""
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from inventory.network.schemas import NOT_NEGATIVE, REGION_CODE
+from core.bounds import DAY, ID, PAGE, QUANTITY, QUANTITY_OR_ZERO, UNIT_MONEY, schema_range
+from inventory.network.schemas import REGION_CODE
 from inventory.stock.models import FundingSource, MovementKind, Ownership
 
-POSITIVE = validate.Range(min=1, error=_l("Must be more than 0."))
+POSITIVE = schema_range(QUANTITY)
+COUNTED = schema_range(QUANTITY_OR_ZERO)
+IDENTIFIED = schema_range(ID)
 
 
 class ReceiptLineSchema(Schema):
-    item_id = fields.Integer(required=True, strict=True)
+    item_id = fields.Integer(required=True, strict=True, validate=IDENTIFIED)
     quantity = fields.Integer(required=True, strict=True, validate=POSITIVE)
     unit = fields.String(load_default=None, allow_none=True)
     batch_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    production_date = fields.Date(load_default=None, allow_none=True)
-    expiry_date = fields.Date(load_default=None, allow_none=True)
-    unit_cost = fields.Decimal(required=True, places=2, validate=NOT_NEGATIVE)
+    production_date = fields.Date(load_default=None, allow_none=True, validate=DAY)
+    expiry_date = fields.Date(load_default=None, allow_none=True, validate=DAY)
+    unit_cost = fields.Decimal(required=True, places=2, validate=schema_range(UNIT_MONEY))
     funding_source = fields.Enum(FundingSource, by_value=True, required=True)
     ownership = fields.Enum(Ownership, by_value=True, load_default=Ownership.GOVERNMENT)
     holder = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
@@ -24,55 +26,56 @@ class ReceiptLineSchema(Schema):
 
 
 class CreateReceiptSchema(Schema):
-    depot_id = fields.Integer(required=True, strict=True)
+    depot_id = fields.Integer(required=True, strict=True, validate=IDENTIFIED)
     supplier = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     reason = fields.String(load_default=None, allow_none=True)
-    occurred_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    occurred_at = fields.AwareDateTime(load_default=None, allow_none=True, validate=DAY)
     lines = fields.List(fields.Nested(ReceiptLineSchema), required=True, validate=validate.Length(min=1))
 
 
 class IssueLineSchema(Schema):
-    item_id = fields.Integer(required=True, strict=True)
+    item_id = fields.Integer(required=True, strict=True, validate=IDENTIFIED)
     quantity = fields.Integer(required=True, strict=True, validate=POSITIVE)
     unit = fields.String(load_default=None, allow_none=True)
-    lot_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    lot_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=IDENTIFIED)
 
 
 class CreateIssueSchema(Schema):
-    depot_id = fields.Integer(required=True, strict=True)
+    depot_id = fields.Integer(required=True, strict=True, validate=IDENTIFIED)
     recipient = fields.String(required=True, validate=validate.Length(min=1, max=200))
     reason = fields.String(load_default=None, allow_none=True)
-    occurred_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    occurred_at = fields.AwareDateTime(load_default=None, allow_none=True, validate=DAY)
     lines = fields.List(fields.Nested(IssueLineSchema), required=True, validate=validate.Length(min=1))
 
 
 class CreateTransferSchema(Schema):
-    source_id = fields.Integer(required=True, strict=True)
-    destination_id = fields.Integer(required=True, strict=True)
+    source_id = fields.Integer(required=True, strict=True, validate=IDENTIFIED)
+    destination_id = fields.Integer(required=True, strict=True, validate=IDENTIFIED)
     reason = fields.String(load_default=None, allow_none=True)
     lines = fields.List(fields.Nested(IssueLineSchema), required=True, validate=validate.Length(min=1))
 
 
 class ReceivedLineSchema(Schema):
-    line_id = fields.Integer(required=True, strict=True)
-    received = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
-    damaged = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    line_id = fields.Integer(required=True, strict=True, validate=IDENTIFIED)
+    received = fields.Integer(required=True, strict=True, validate=COUNTED)
+    damaged = fields.Integer(load_default=0, strict=True, validate=COUNTED)
     note = fields.String(load_default=None, allow_none=True)
 
 
 class ReceiveTransferSchema(Schema):
-    occurred_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    occurred_at = fields.AwareDateTime(load_default=None, allow_none=True, validate=DAY)
     lines = fields.List(fields.Nested(ReceivedLineSchema), load_default=list)
 
 
 class CreateCountSchema(Schema):
-    depot_id = fields.Integer(required=True, strict=True)
-    item_ids = fields.List(fields.Integer(strict=True), load_default=None, allow_none=True)
+    depot_id = fields.Integer(required=True, strict=True, validate=IDENTIFIED)
+    item_ids = fields.List(fields.Integer(strict=True, validate=IDENTIFIED), load_default=None, allow_none=True,
+                          validate=validate.Length(max=10_000))
 
 
 class CountedLineSchema(Schema):
-    line_id = fields.Integer(required=True, strict=True)
-    counted = fields.Integer(required=True, strict=True, validate=NOT_NEGATIVE)
+    line_id = fields.Integer(required=True, strict=True, validate=IDENTIFIED)
+    counted = fields.Integer(required=True, strict=True, validate=COUNTED)
 
 
 class RecordCountsSchema(Schema):
@@ -80,12 +83,12 @@ class RecordCountsSchema(Schema):
 
 
 class ScrapLineSchema(Schema):
-    lot_id = fields.Integer(required=True, strict=True)
+    lot_id = fields.Integer(required=True, strict=True, validate=IDENTIFIED)
     quantity = fields.Integer(required=True, strict=True, validate=POSITIVE)
 
 
 class CreateScrapSchema(Schema):
-    depot_id = fields.Integer(required=True, strict=True)
+    depot_id = fields.Integer(required=True, strict=True, validate=IDENTIFIED)
     reason = fields.String(required=True, validate=validate.Length(min=1))
     lines = fields.List(fields.Nested(ScrapLineSchema), required=True, validate=validate.Length(min=1))
 
@@ -95,31 +98,31 @@ class ReverseSchema(Schema):
 
 
 class ResolveDiscrepancySchema(Schema):
-    recovered = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    recovered = fields.Integer(load_default=0, strict=True, validate=COUNTED)
     note = fields.String(load_default=None, allow_none=True)
 
 
 class StockQuerySchema(Schema):
-    as_of = fields.Date(load_default=None)
+    as_of = fields.Date(load_default=None, validate=DAY)
 
 
 class MovementQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=schema_range(PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    depot_id = fields.Integer(load_default=None)
-    item_id = fields.Integer(load_default=None)
+    depot_id = fields.Integer(load_default=None, validate=IDENTIFIED)
+    item_id = fields.Integer(load_default=None, validate=IDENTIFIED)
     kind = fields.Enum(MovementKind, by_value=True, load_default=None)
-    date_from = fields.Date(load_default=None)
-    date_to = fields.Date(load_default=None)
+    date_from = fields.Date(load_default=None, validate=DAY)
+    date_to = fields.Date(load_default=None, validate=DAY)
 
 
 class ShortfallQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=schema_range(PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     level = fields.String(load_default=None, validate=validate.OneOf(
         ["central", "provincial", "municipal", "county", "township"]))
     region_code = fields.String(load_default=None, validate=REGION_CODE)
-    item_id = fields.Integer(load_default=None)
+    item_id = fields.Integer(load_default=None, validate=IDENTIFIED)
 
 
 class MovementSchema(Schema):

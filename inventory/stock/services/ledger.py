@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core import clock
+from core.bounds import BALANCE_MAX
 from core.db import Session
 from core.errors import DomainError
 from core.models import User
@@ -96,9 +97,14 @@ def _change_balance(lot: Lot, quantity: int, release_reserved: int = 0) -> None:
     if quantity < 0:
         statement = statement.where(Lot.on_hand - Lot.reserved + release_reserved + quantity >= 0,
                                     Lot.reserved >= release_reserved)
+    else:
+        statement = statement.where(Lot.on_hand + quantity <= BALANCE_MAX)
     row = Session.execute(statement).first()
     if row is None:
         Session.refresh(lot)
+        if quantity > 0:
+            raise DomainError(_("Batch %(batch)s at %(depot)s would hold more than %(max)s units.",
+                                batch=lot.batch_no, depot=lot.depot.code, max=f"{BALANCE_MAX:,}"))
         raise InsufficientStockError(_(
             "Not enough %(item)s in batch %(batch)s at %(depot)s: asked %(asked)s, free %(free)s.",
             item=lot.item.name, batch=lot.batch_no, depot=lot.depot.code, asked=-quantity,

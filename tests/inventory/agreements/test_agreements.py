@@ -383,13 +383,16 @@ def test_admin_records_an_agreement_through_the_form(admin_client, make_item):
 
 
 def test_form_shows_the_services_errors_beside_the_fields(admin_client, make_item):
-    response = admin_client.post("/agreements/new", data=form_data(
-        make_item(), daily_capacity="0", region_code="990000", valid_to="2020-01-01"))
+    item = make_item()
+    valid = form_data(item)
+    response = admin_client.post("/agreements/new", data={**valid, "region_code": "990000", "valid_to": "2020-01-01"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    for field in ("daily_capacity", "region_code", "valid_to"):
+    for field in ("region_code", "valid_to"):
         assert f'id="{field}-error"' in html, field
-    assert "Must be more than 0 per day." in html and "Must be after the start date." in html
+    assert "Must be after the start date." in html
+    out_of_range = admin_client.post("/agreements/new", data={**valid, "daily_capacity": "0"}).get_data(as_text=True)
+    assert 'id="daily_capacity-error"' in out_of_range and "Must be more than 0." in out_of_range
     assert Session.scalar(select(func.count(CapacityAgreement.id))) == 0
 
 
