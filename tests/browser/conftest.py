@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -19,17 +20,33 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-r
                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def live_server(database_url):
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests"})
+@contextmanager
+def serving(app):
+    """The app on a real HTTP server in a thread, for the browser; its address."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    Session.remove()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        Session.remove()
+
+
+@pytest.fixture
+def live_server(database_url):
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests"})
+    with serving(app) as address:
+        yield address
     app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def demo_server(demo_app):
+    """The demo network served for the browser."""
+    with serving(demo_app) as address:
+        yield address
 
 
 @pytest.fixture

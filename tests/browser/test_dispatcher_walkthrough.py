@@ -3,29 +3,16 @@ by its county, one by a click on the map), save the estimated demand, plan, watc
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from core import clock
-from core.db import Session
 from tests.browser.steps import open_signed_in
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture
-def demo_server(demo_app):
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    Session.remove()
 
 
 def test_a_dispatcher_goes_from_an_incident_to_a_plan_on_the_map(demo_server, page):

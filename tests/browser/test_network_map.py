@@ -4,13 +4,11 @@ the road as a line linking to its page; no script error, no console error, no po
 from __future__ import annotations
 
 import re
-import threading
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from core.db import Session
 from dispatch.shipments.models import ShipmentLine
@@ -28,15 +26,9 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 
 @pytest.fixture
-def demo_server(demo_app):
+def demo_server(demo_app, demo_server):
     demo_app.config["TILE_URL"] = None  # no tile server: the map draws on a blank background
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    Session.remove()
+    return demo_server
 
 
 def a_shipment_on_the_road(app) -> tuple[int, int]:

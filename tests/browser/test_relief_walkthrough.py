@@ -5,12 +5,10 @@ within its due time."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from core.db import Session
 from core.models import User, depot_clerks
@@ -23,16 +21,6 @@ from tests.dispatch.test_shipments import a_plan
 pytestmark = pytest.mark.browser
 SCREENS = "/tmp/relief-walkthrough"
 
-
-@pytest.fixture
-def demo_server(demo_app):
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    Session.remove()
 
 
 def the_clerk_keeps(app, depot_id: int) -> None:
@@ -93,7 +81,7 @@ def test_approve_print_dispatch_and_receive_with_a_discrepancy(demo_app, demo_se
     finance = new_page()
     open_signed_in(finance, f"{demo_server}/", "finance", "demo1234")
     finance.click("header >> text=Settlement")
-    expect(finance.locator(f"#settlement-lines, table").first).to_contain_text(number)
+    expect(finance.locator("#settlement-lines, table").first).to_contain_text(number)
     expect(finance.locator("#unsettled-none")).to_be_visible()  # every finished trip has its line
     assert float(finance.inner_text("#total-amount").replace(",", "")) > 0
     finance.screenshot(path=f"{SCREENS}-4-settlement.png", full_page=True)
