@@ -82,31 +82,36 @@ def dispatch(shipment_id: int):
 
 def _vehicle_step(shipment_id: int, step, done: str):
     form = VehicleForm()
+    return _step(shipment_id, form, "vehicle_form", lambda: step(shipment_id, current_user, form.details()),
+                 lambda _shipment: done)
+
+
+def _step(shipment_id: int, form, form_name: str, run, done):
+    """Run one step of a shipment from its form; back to the shipment page with `done(shipment)` said, or the
+    page again with the form's errors beside its fields (nothing written)."""
     if form.validate_on_submit():
         try:
-            step(shipment_id, current_user, form.details())
+            shipment = run()
         except DomainError as error:
             attach_service_errors(form, error)
         else:
-            flash(done, "success")
+            flash(done(shipment), "success")
             return redirect(url_for("shipments.shipment", shipment_id=shipment_id))
-    return render_shipment(queries.get_shipment(shipment_id), vehicle_form=form, status=422)
+    return render_shipment(queries.get_shipment(shipment_id), status=422, **{form_name: form})
 
 
 @bp.route("/shipments/<int:shipment_id>/receive", methods=["POST"])
 @allow(*PLANNERS, Role.CLERK)
 def receive(shipment_id: int):
     form = ReceiveForm()
-    if form.validate_on_submit():
-        try:
-            found = services.receive_stop(shipment_id, form.receipt(), current_user)
-        except DomainError as error:
-            attach_service_errors(form, error)
-        else:
-            flash(_("Receipt recorded.") if found.status != ShipmentStatus.DELIVERED
-                  else _("Delivered: every stop has confirmed, and the trip is priced for settlement."), "success")
-            return redirect(url_for("shipments.shipment", shipment_id=shipment_id))
-    return render_shipment(queries.get_shipment(shipment_id), receive_form=form, status=422)
+    return _step(shipment_id, form, "receive_form",
+                 lambda: services.receive_stop(shipment_id, form.receipt(), current_user), _receipt_said)
+
+
+def _receipt_said(shipment) -> str:
+    if shipment.status != ShipmentStatus.DELIVERED:
+        return _("Receipt recorded.")
+    return _("Delivered: every stop has confirmed, and the trip is priced for settlement.")
 
 
 @bp.route("/shipments/<int:shipment_id>/return", methods=["POST"])
@@ -124,15 +129,8 @@ def cancel(shipment_id: int):
 
 def _reason_step(shipment_id: int, step, done: str):
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            step(shipment_id, current_user, form.reason.data)
-        except DomainError as error:
-            attach_service_errors(form, error)
-        else:
-            flash(done, "success")
-            return redirect(url_for("shipments.shipment", shipment_id=shipment_id))
-    return render_shipment(queries.get_shipment(shipment_id), reason_form=form, status=422)
+    return _step(shipment_id, form, "reason_form", lambda: step(shipment_id, current_user, form.reason.data),
+                 lambda _shipment: done)
 
 
 @bp.route("/shipments/by-document/<int:document_id>")
