@@ -63,7 +63,7 @@ def empty_database(request, tmp_path):
         yield url
 
 
-def _load_reference_data(url: str) -> None:
+def load_reference_data(url: str) -> None:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"})
     with app.app_context():
         from seed.loader import load_regions
@@ -84,7 +84,7 @@ def template_url(tmp_path_factory) -> str:
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.db'}"
     migrate.upgrade(url)
-    _load_reference_data(url)
+    load_reference_data(url)
     return url
 
 
