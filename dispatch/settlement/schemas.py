@@ -51,7 +51,7 @@ class SettlementLineSchema(Schema):
     payment_reference = fields.String(allow_none=True)
 
 
-class FiguresSchema(Schema):
+class SettlementFiguresSchema(Schema):
     lines = fields.Integer()
     distance_km = decimal("Sum of route kilometres")
     tonne_km = decimal("Sum of tonne-kilometres")
@@ -60,7 +60,7 @@ class FiguresSchema(Schema):
     due = decimal("CNY still due")
 
 
-class CarrierFiguresSchema(FiguresSchema):
+class CarrierFiguresSchema(SettlementFiguresSchema):
     carrier = fields.String()
 
 
@@ -74,7 +74,7 @@ class UnsettledShipmentSchema(Schema):
 
 class SettlementReportSchema(Schema):
     rows = fields.List(fields.Nested(SettlementLineSchema), attribute="lines")
-    totals = fields.Nested(FiguresSchema)
+    totals = fields.Nested(SettlementFiguresSchema)
     by_carrier = fields.List(fields.Nested(CarrierFiguresSchema))
     unsettled = fields.List(fields.Nested(UnsettledShipmentSchema), metadata={
         "description": "Trips ended under the filters (but the status) with no settlement line: should be none"})

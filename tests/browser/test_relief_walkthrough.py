@@ -42,7 +42,8 @@ def test_approve_print_dispatch_and_receive_with_a_discrepancy(demo_app, demo_se
     page.on("response", lambda response: problems.append(response.url) if response.status == 404 else None)
 
     open_signed_in(page, f"{demo_server}/plans/{plan_id}", "dispatcher", "demo1234")
-    page.click("text=Approve the plan")
+    with page.expect_navigation(timeout=60_000):  # approval reserves every lot and makes the shipments at once
+        page.click("text=Approve the plan", no_wait_after=True)
     expect(page.locator(".flash")).to_contain_text("Plan approved")
     expect(page.locator("#shipments table")).to_contain_text("YD-")
     page.screenshot(path=f"{SCREENS}-1-approved.png", full_page=True)

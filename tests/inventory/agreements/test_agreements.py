@@ -455,7 +455,7 @@ def test_the_agreement_and_coverage_pages_speak_chinese(login, make_user, make_a
     refused = client.post(f"/agreements/{agreement_id}/suspend", headers=chinese, follow_redirects=True)
     assert "该协议已处于暂停状态。" in refused.get_data(as_text=True)
     form = client.post("/agreements/new", headers=chinese, data=data)
-    assert form.status_code == 200 and "每天的产能必须大于 0。" in form.get_data(as_text=True)
+    assert form.status_code == 200 and 'id="daily_capacity-error">必须大于 0。' in form.get_data(as_text=True)
 
 
 # --- demo data ---------------------------------------------------------------------------------------------------
