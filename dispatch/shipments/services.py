@@ -339,7 +339,7 @@ def dispatch_shipment(shipment_id: int, actor: User, details: VehicleDetails | N
 def _take_reserved_stock(shipment: Shipment, actor: User, when: datetime) -> None:
     held = {reservation.line_id: reservation for reservation in holds(HOLDER, shipment.plan_id,
                                                                         [line.id for line in shipment.lines])}
-    lock_lots(line.lot for line in shipment.lines)
+    transit.lock_for_sending([line.lot for line in shipment.lines])
     reason = _("relief dispatch, waybill %(number)s", number=shipment.number)
     for line in shipment.lines:
         reservation = held.get(line.id)

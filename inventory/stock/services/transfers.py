@@ -124,7 +124,7 @@ def ship_transfer(transfer_id: int, actor: User, occurred_at: datetime | None = 
     """The goods leave the source: its reserved stock goes out, in transit to the destination."""
     transfer = _transfer(transfer_id, actor, TransferStatus.APPROVED)
     shipped_at = occurred_at or clock.utcnow()
-    lock_lots(line.lot for line in transfer.lines)
+    transit.lock_for_sending([line.lot for line in transfer.lines])
     for line in transfer.lines:
         transit.send(transfer.document, line.lot, line.quantity, actor, MovementKind.TRANSFER_OUT,
                      release_reserved=line.quantity, occurred_at=shipped_at, transfer_id=transfer.id)
@@ -145,6 +145,7 @@ def receive_transfer(transfer_id: int, arrival: Arrival, actor: User) -> Transfe
     if unknown:
         raise DomainError(_("Unknown transfer lines."), {"lines": [
             _("Line %(line)s is not part of this transfer.", line=i) for i in sorted(unknown)]})
+    transit.lock_for_receiving([line.lot for line in transfer.lines], transfer.destination)
     for index, line in enumerate(transfer.lines):
         report = reported.get(line.id, ReceivedLine(line.id, line.quantity))
         _receive_line(transfer, line, report, LinePath(index), actor, received_at)

@@ -15,7 +15,7 @@ from core.db import Session
 from core.models import User
 from inventory.network.models import Depot
 from inventory.stock.models import Document, Lot, MovementKind
-from inventory.stock.services.ledger import post_movement
+from inventory.stock.services.ledger import lock_lots, post_movement
 from inventory.stock.services.receipts import same_batch_at
 
 
@@ -29,6 +29,17 @@ def transit_lot(lot: Lot) -> Lot:
     Session.execute(insert(Lot).values(**values, on_hand=0, reserved=0, in_transit=True).on_conflict_do_nothing())
     return Session.scalars(select(Lot).where(Lot.depot_id == lot.depot_id, Lot.item_id == lot.item_id,
                                              Lot.batch_no == lot.batch_no, Lot.in_transit.is_(True))).one()
+
+
+def lock_for_sending(lots: list[Lot]) -> None:
+    """Lock the lots goods leave and their in-transit twins together, in id order, before changing any: a shipment
+    that locked its source first and its twin later could hold one while a receipt held the other."""
+    lock_lots([*lots, *(transit_lot(lot) for lot in lots)])
+
+
+def lock_for_receiving(sources: list[Lot], depot: Depot) -> None:
+    """Lock the in-transit twins of the batches arriving and the lots they go into at `depot`, in id order."""
+    lock_lots([*(transit_lot(lot) for lot in sources), *(same_batch_at(depot, lot) for lot in sources)])
 
 
 def send(document: Document, lot: Lot, quantity: int, actor: User, kind: MovementKind, *, release_reserved: int = 0,
