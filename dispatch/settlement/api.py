@@ -17,7 +17,7 @@ from core.auth import allow
 from core.exports import table_response
 from core.idempotency import idempotent
 from core.models import Role
-from core.openapi import body, document_path, document_schema, errors, ok, query
+from core.openapi import body, document_path, document_schema, errors, ok, ok_or_download, query
 from dispatch import labels
 from dispatch.settlement import queries, services
 from dispatch.settlement.queries import SettlementFilters, SettlementReport, trip_ended_at
@@ -93,7 +93,8 @@ document_path("/reports/settlement", {"get": {
                "the finished trips not yet settled (should be none). Decimals are strings. Add format=csv or "
                "format=xlsx for a download with the same figures.",
     "parameters": query(SettlementQuerySchema),
-    "responses": {**ok("SettlementReport"), **errors(400, 401, 403)}}})
+    "responses": {**ok_or_download(ok("SettlementReport")["200"]["content"]["application/json"]["schema"]),
+                  **errors(400, 401, 403)}}})
 document_path("/settlement/payments", {"post": {
     "summary": "Finance records one payment for settlement lines still due; a line already paid refuses the "
                "whole payment (409)", "parameters": _KEY, "requestBody": body(PayLinesSchema),

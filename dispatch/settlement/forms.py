@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from core.bounds import form_day
 from dispatch.labels import MODE_LABELS, SETTLEMENT_STATUS_LABELS
 from dispatch.settlement.queries import SettlementFilters
 from dispatch.settlement.services import MAX_REFERENCE
@@ -39,8 +40,8 @@ class SettlementFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    delivered_from = DateField(_l("Delivered from"), validators=[Optional()])
-    delivered_to = DateField(_l("Delivered up to"), validators=[Optional(), _not_before_start])
+    delivered_from = DateField(_l("Delivered from"), validators=[Optional(), form_day])
+    delivered_to = DateField(_l("Delivered up to"), validators=[Optional(), form_day, _not_before_start])
     incident_id = SelectField(_l("Incident"), choices=[], default="")
     carrier = SelectField(_l("Carrier"), choices=[], default="")
     mode = SelectField(_l("Mode"), choices=[("", _l("Every mode")), *_choices(MODE_LABELS)], default="")

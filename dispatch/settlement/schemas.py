@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.bounds import DAY
 from dispatch.fleet.models import Mode
 from dispatch.incidents.schemas import ID, local
 from dispatch.settlement.models import SettlementStatus
@@ -82,8 +83,10 @@ class SettlementReportSchema(Schema):
 
 
 class SettlementQuerySchema(Schema):
-    delivered_from = fields.Date(load_default=None, metadata={"description": "The day the trip ended, from"})
-    delivered_to = fields.Date(load_default=None, metadata={"description": "The day the trip ended, up to"})
+    delivered_from = fields.Date(load_default=None, validate=DAY,
+                                 metadata={"description": "The day the trip ended, from"})
+    delivered_to = fields.Date(load_default=None, validate=DAY,
+                               metadata={"description": "The day the trip ended, up to"})
     incident_id = fields.Integer(load_default=None, validate=ID)
     carrier = fields.String(load_default=None, validate=[validate.Length(min=1, max=200), _one_line])
     mode = fields.String(load_default=None, validate=validate.OneOf([mode.value for mode in Mode]))

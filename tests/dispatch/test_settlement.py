@@ -196,6 +196,7 @@ def test_a_line_is_paid_once_and_clerks_may_not_pay(demo_app):
 
 HOSTILE_QUERIES = [
     ({"delivered_from": "2026-13-45"}, "delivered_from"),
+    ({"delivered_to": "4974-10-21"}, "delivered_to"),
     ({"delivered_from": "2026-06-30", "delivered_to": "2026-06-01"}, "delivered_to"),
     ({"incident_id": "abc"}, "incident_id"),
     ({"incident_id": "99999999999999999999"}, "incident_id"),
