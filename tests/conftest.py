@@ -37,13 +37,15 @@ def postgres_url() -> str | None:
 
 
 @contextmanager
-def fresh_postgres_database():
-    """A throw-away database on the configured server, so the test can empty it freely."""
-    server = make_url(postgres_url())
+def fresh_postgres_database(server_url: str | None = None, template: str | None = None,
+                            prefix: str = "relief_migrations"):
+    """A throw-away database on the configured server (or `server_url`'s), so the test can empty it freely; a copy
+    of the database `template` when given (CREATE DATABASE ... TEMPLATE)."""
+    server = make_url(server_url or postgres_url())
     admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    name = f"relief_migrations_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:

@@ -3,18 +3,17 @@ province, for the dispatch tests and the dispatcher's browser walk-through."""
 from __future__ import annotations
 
 import shutil
-import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 
 from core import clock, create_app, migrate
 from core.db import Session
 from seed import dispatch as dispatch_seed
 from seed import loader
-from tests.conftest import load_reference_data
+from tests.conftest import fresh_postgres_database, load_reference_data
 
 DEMO_SCALE = "四川"
 
@@ -47,56 +46,34 @@ def demo_template(template_url, tmp_path_factory):
         _seed_demo(f"sqlite:///{target}")
         yield f"sqlite:///{target}"
         return
-    name = f"relief_demo_{uuid.uuid4().hex[:8]}"
-    _create_database(template_url, name)
-    url = make_url(template_url).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url)
-    load_reference_data(url)
-    _seed_demo(url)
-    yield url
-    _drop_database(template_url, name)
+    with fresh_postgres_database(template_url, prefix="relief_demo") as url:
+        migrate.upgrade(url)
+        load_reference_data(url)
+        _seed_demo(url)
+        yield url
 
 
 @pytest.fixture
 def demo_app(demo_template, tmp_path):
     """An app on a copy of the demo network (Sichuan: 333 depots, stock, fleet, the demo users); planning routes
     briefly."""
-    if demo_template.startswith("sqlite"):
-        target = tmp_path / "demo.db"
-        shutil.copyfile(demo_template.removeprefix("sqlite:///"), target)
-        url, copy = f"sqlite:///{target}", None
-    else:
-        copy = f"relief_demo_{uuid.uuid4().hex[:8]}"
-        _create_database(demo_template, copy, template=make_url(demo_template).database)
-        url = make_url(demo_template).set(database=copy).render_as_string(hide_password=False)
-    app = create_app({"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-secret",
-                      "ROUTING_SECONDS": 2.0})
-    yield app
-    Session.remove()
-    app.extensions["db_engine"].dispose()
-    if copy:
-        _drop_database(demo_template, copy)
-
-
-def _create_database(server_url: str, name: str, template: str | None = None) -> None:
-    with _server(server_url) as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
-
-
-def _drop_database(server_url: str, name: str) -> None:
-    with _server(server_url) as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with _copy_of(demo_template, tmp_path) as url:
+        app = create_app({"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
+                          "SECRET_KEY": "test-secret", "ROUTING_SECONDS": 2.0})
+        yield app
+        Session.remove()
+        app.extensions["db_engine"].dispose()
 
 
 @contextmanager
-def _server(url: str):
-    """A connection to the PostgreSQL server of `url` (its maintenance database), for creating and dropping."""
-    engine = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            yield connection
-    finally:
-        engine.dispose()
+def _copy_of(template: str, tmp_path):
+    if template.startswith("sqlite"):
+        target = tmp_path / "demo.db"
+        shutil.copyfile(template.removeprefix("sqlite:///"), target)
+        yield f"sqlite:///{target}"
+        return
+    with fresh_postgres_database(template, template=make_url(template).database, prefix="relief_demo") as url:
+        yield url
 
 
 def an_hour_ago() -> str:
