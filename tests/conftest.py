@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from core import create_app, migrate
 from core.db import Base, Session
@@ -40,9 +41,12 @@ def postgres_url() -> str | None:
 def fresh_postgres_database(server_url: str | None = None, template: str | None = None,
                             prefix: str = "relief_migrations"):
     """A throw-away database on the configured server (or `server_url`'s), so the test can empty it freely; a copy
-    of the database `template` when given (CREATE DATABASE ... TEMPLATE)."""
+    of the database `template` when given (CREATE DATABASE ... TEMPLATE).
+
+    The administrative engine keeps no pooled connection: a demo template lives for the whole run, through the
+    reliability test's PostgreSQL restart, and a connection pooled before it would be dead at the DROP."""
     server = make_url(server_url or postgres_url())
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
@@ -115,9 +119,17 @@ def _empty_tables(app) -> None:
     engine = app.extensions["db_engine"]
     if engine.dialect.name != "postgresql":
         return
-    names = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES)
+    # DELETE, children first, and a restart of the sequences that moved: a test leaves a few rows in a few tables,
+    # and TRUNCATE of every table (new files for each table and index) cost a quarter of a second per test.
+    tables = [table for table in reversed(Base.metadata.sorted_tables) if table.name not in KEEP_TABLES]
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in tables:
+            connection.execute(table.delete())
+        moved = connection.scalars(text("SELECT sequencename FROM pg_sequences "
+                                        "WHERE schemaname = 'public' AND last_value IS NOT NULL")).all()
+        ours = {f"{table.name}_id_seq" for table in tables}
+        for sequence in sorted(ours.intersection(moved)):
+            connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
 
 
 @pytest.fixture

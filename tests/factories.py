@@ -1,11 +1,14 @@
 """Fixture callables that make users, depots and items with sensible defaults."""
 from __future__ import annotations
 
+import functools
 import itertools
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from core import models as core_models
 from core import services as core_services
@@ -23,11 +26,18 @@ REGION_FOR_LEVEL = {DepotLevel.CENTRAL: PREFECTURE, DepotLevel.PROVINCIAL: PROVI
                     DepotLevel.MUNICIPAL: PREFECTURE, DepotLevel.COUNTY: COUNTY, DepotLevel.TOWNSHIP: COUNTY}
 
 
+@functools.cache
+def _hashed_once(password: str) -> str:
+    """A real scrypt hash, made once per password: each takes 75 ms, and the suite makes about a thousand users."""
+    return generate_password_hash(password)
+
+
 @pytest.fixture
 def make_user(app):
     def make(role: Role = Role.ADMIN, username: str | None = None, depots=()):
-        user = core_services.create_user(username or f"{role.value}{next(_sequence)}", "Test User", PASSWORD, role,
-                                         actor=None)
+        with mock.patch.object(core_models, "generate_password_hash", _hashed_once):
+            user = core_services.create_user(username or f"{role.value}{next(_sequence)}", "Test User", PASSWORD,
+                                             role, actor=None)
         for depot in depots:
             assign_clerk(depot.id, user.username, actor=None)
         return user

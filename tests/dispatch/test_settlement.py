@@ -8,7 +8,6 @@ import csv
 import html as html_lib
 import io
 import re
-from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,7 +21,7 @@ from dispatch.fleet.models import DepotVehicle, Mode, RequisitionedVehicle, Tran
 from dispatch.plans.models import PlanRoute
 from optimizer.travel import DEFAULT_MODES
 from tests.dispatch.test_planning import dispatcher_token
-from tests.dispatch.test_shipments import a_plan, approve, dispatch_all, keyed, receive_all, signed_in, token
+from tests.dispatch.test_shipments import a_plan, a_sample, approve, dispatch_all, keyed, receive_all, signed_in, token
 
 CENT = Decimal("0.01")
 COLUMNS = {"distance_km": 6, "tonne_km": 7, "amount": 11}  # in the download, as on the page
@@ -39,17 +38,6 @@ def delivered_plan(app, client) -> tuple[int, list[dict]]:
     dispatch_all(client, headers, shipments)
     receive_all(client, headers, shipments)
     return incident_id, [client.get(f"/api/v1/shipments/{s['id']}", headers=headers).get_json() for s in shipments]
-
-
-def a_sample(shipments: list[dict], each: int = 4) -> list[dict]:
-    """A few shipments of each mode: enough for every filter to find lines and leave some out."""
-    kept = Counter()
-    sample = []
-    for shipment in shipments:
-        if kept[shipment["mode"]] < each:
-            kept[shipment["mode"]] += 1
-            sample.append(shipment)
-    return sample
 
 
 def priced_by_the_rule(app, shipment: dict) -> Decimal:

@@ -4,7 +4,7 @@ reservations and the settlement exact; plans that stock no longer covers are ref
 cancelling and turning back give back what they held."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -66,6 +66,17 @@ def depot_line_quantity(app, plan_id: int) -> int:
 
 def approve(client, headers, plan_id: int, key: str = "approve"):
     return client.post(f"/api/v1/plans/{plan_id}/approve", headers=keyed(headers, f"{key}-{plan_id}"))
+
+
+def a_sample(shipments: list[dict], each: int = 4) -> list[dict]:
+    """A few shipments of each mode: enough for every filter to find lines and leave some out."""
+    kept = Counter()
+    sample = []
+    for shipment in shipments:
+        if kept[shipment["mode"]] < each:
+            kept[shipment["mode"]] += 1
+            sample.append(shipment)
+    return sample
 
 
 def dispatch_all(client, headers, shipments: list[dict]) -> None:
@@ -309,7 +320,7 @@ def test_a_shipment_to_an_area_served_by_a_depot_becomes_a_receipt_there(demo_ap
     assert unknown.status_code == 422 and "receiving_depot_code" in unknown.get_json()["fields"]
 
     going = [s for s in body["shipments"] if any(stop["area_id"] == area["id"]
-                                                  for stop in road_stops(client, headers, s))]
+                                                  for stop in road_stops(client, headers, s))][:4]  # a few will do
     dispatch_all(client, headers, going)
     before = client.get(f"/api/v1/depots/{depot_id}/stock", headers=clerk).get_json()
     on_hand = {entry["item_id"]: entry["on_hand"] for entry in before["items"]}
