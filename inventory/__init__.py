@@ -66,5 +66,6 @@ def _add_reports(app: Flask) -> None:
 
     for endpoint, label in (("reports.rotation_report", _l("Rotation costs")),
                             ("reports.valuation_report", _l("Valuation")),
-                            ("reports.journal_report", _l("Movement journal"))):
+                            ("reports.journal_report", _l("Movement journal")),
+                            ("reports.periods", _l("Accounting periods"))):
         register_report(app, endpoint, label, READERS)

@@ -1,4 +1,4 @@
-"""JSON API v1 for the finance reports: rotation costs, valuation at a day, the movement journal.
+"""JSON API v1 for the finance reports: rotation costs, valuation at a day, the movement journal; closing periods.
 
 JSON speaks in codes (`book_value_out`, `rotation_out`, `central`) whatever the reader's language; the CSV and
 XLSX downloads are for people, so their headers and the words in them (movement kinds, levels, funding) come
@@ -11,16 +11,24 @@ from decimal import Decimal
 from flask import Blueprint
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from core.api import query_args
 from core.auth import allow
 from core.exports import table_response
+from core.idempotency import idempotent
 from core.models import Role
-from core.openapi import document_path, errors, ok_or_download, query
+from core.openapi import document_path, document_schema, errors, idempotency_key, ok, ok_or_download, query
 from inventory import labels
 from inventory.reports import queries
 from inventory.reports.queries import ReportFilters
-from inventory.reports.schemas import PeriodSchema, ValuationQuerySchema
+from inventory.reports.schemas import (
+    AccountingPeriodSchema,
+    AccountingPeriodsSchema,
+    PeriodSchema,
+    ValuationQuerySchema,
+)
+from inventory.stock.services import periods
 
 bp = Blueprint("reports_api", __name__)
 READERS = (Role.ADMIN, Role.FINANCE)
@@ -110,6 +118,20 @@ def journal_report():
             "net_quantity": totals["net_quantity"], "net_value": str(totals["net_value"])}
 
 
+@bp.get("/periods")
+@allow(*READERS)
+def list_periods():
+    return AccountingPeriodsSchema().dump({"items": queries.accounting_periods()})
+
+
+@bp.post("/periods/<period>/close")
+@allow(*periods.CLOSERS)
+@idempotent
+def close_period(period: str):
+    closed = periods.close_period(periods.parse_period(period), current_user)
+    return AccountingPeriodSchema().dump(queries.AccountingPeriod(closed.month, True, closed.closed_at, current_user))
+
+
 def _headers(columns: dict) -> list:
     """Column headers in the reader's language (lazy: table_response renders them for the request)."""
     return list(columns.values())
@@ -143,3 +165,18 @@ document_path("/reports/valuation", {"get": {"summary": "Stock value at the end 
 document_path("/reports/journal", {"get": {"summary": "Every movement in a period with its document number."
                                            + _FORMAT_NOTE, "parameters": query(PeriodSchema),
                                            "responses": _REPORT_RESPONSES}})
+
+document_schema("AccountingPeriod", AccountingPeriodSchema)
+document_schema("AccountingPeriods", AccountingPeriodsSchema)
+_PERIOD_PARAMETER = {"in": "path", "name": "period", "required": True,
+                     "schema": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2026-10"},
+                     "description": "The month, YYYY-MM, from 2000-01 to 2100-12"}
+document_path("/periods", {"get": {"summary": "Every month of the ledger, newest first: closed (by whom, when) or "
+                                              "open, and which may be closed now.",
+                                   "responses": {**ok("AccountingPeriods"), **errors(401, 403)}}})
+document_path("/periods/{period}/close", {"parameters": [_PERIOD_PARAMETER], "post": {
+    "summary": "Finance closes a month that has ended (and the months without movements before it): nothing can be "
+               "dated in it or before it any more; corrections go into the open period as reversals. A close is "
+               "final. 409 when it is already closed or an earlier month with movements is still open, 422 for the "
+               "current or a future month.",
+    "parameters": idempotency_key(), "responses": {**ok("AccountingPeriod"), **errors(401, 403, 404, 409, 422)}}})

@@ -5,18 +5,20 @@ Every figure is a sum over movements (never over today's balances), so it reconc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from core import clock
 from core.db import Session
+from core.models import User
 from inventory.network.models import Depot, Item, ItemCategory, Region
 from inventory.network.queries import region_code_prefix
 from inventory.rotation.models import RotationPlan
-from inventory.stock.models import Document, FundingSource, Lot, Movement, MovementKind
+from inventory.stock.models import ClosedPeriod, Document, FundingSource, Lot, Movement, MovementKind
+from inventory.stock.services import periods as ledger_periods
 
 CENT = Decimal("0.01")
 
@@ -217,3 +219,52 @@ def _expiry_instant():
     if Session.get_bind().dialect.name == "sqlite":
         return func.datetime(Lot.expiry_date)
     return func.cast(Lot.expiry_date, Movement.occurred_at.type)
+
+
+@dataclass
+class AccountingPeriod:
+    """One month of the ledger: closed (by whom, when), or open, and whether it may be closed now."""
+
+    month: date
+    closed: bool = False
+    closed_at: datetime | None = None
+    closed_by: User | None = None
+    closable: bool = False
+
+    @property
+    def period(self) -> str:
+        return ledger_periods.label(self.month)
+
+    @property
+    def state(self) -> str:
+        return "closed" if self.closed else "open"
+
+
+def accounting_periods() -> list[AccountingPeriod]:
+    """Every month from the ledger's first (or last month, on a young ledger) to the current one, newest first.
+
+    The months that may be closed now are the ended ones up to the first open month with movements: the months
+    before it are empty, and closing it closes them too.
+    """
+    rows = {row.month: row for row in Session.scalars(select(ClosedPeriod).options(
+        joinedload(ClosedPeriod.closed_by)))}
+    through = max(rows, default=None)
+    current = ledger_periods.month_of(clock.utcnow())
+    waiting = ledger_periods.first_open_activity(through)
+    first_movement = Session.scalar(select(func.min(Movement.occurred_at)))
+    starts = [min(rows, default=current), _previous_month(current)]
+    if first_movement is not None:
+        starts.append(ledger_periods.month_of(first_movement))
+    periods, month = [], min(starts)
+    while month <= current:
+        if through is not None and month <= through:
+            row = rows.get(month)  # months before the first close have no row: they are closed all the same
+            periods.append(AccountingPeriod(month, True, row and row.closed_at, row and row.closed_by))
+        else:
+            periods.append(AccountingPeriod(month, closable=month < current and (waiting is None or month <= waiting)))
+        month = ledger_periods.next_month(month)
+    return periods[::-1]
+
+
+def _previous_month(month: date) -> date:
+    return month.replace(year=month.year - 1, month=12) if month.month == 1 else month.replace(month=month.month - 1)

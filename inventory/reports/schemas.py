@@ -32,3 +32,18 @@ class PeriodSchema(ReportFilterSchema):
 
 class ValuationQuerySchema(ReportFilterSchema):
     as_of = fields.Date(required=True, validate=DAY)
+
+
+class AccountingPeriodSchema(Schema):
+    """One month of the ledger as GET /periods lists it (and POST /periods/<yyyy-mm>/close answers)."""
+
+    period = fields.String(metadata={"description": "The month, YYYY-MM (local calendar)", "example": "2026-10"})
+    state = fields.String(validate=validate.OneOf(["open", "closed"]))
+    closable = fields.Boolean(metadata={"description": "Whether it may be closed now (ended, nothing open before)"})
+    closed_at = fields.AwareDateTime(allow_none=True)
+    closed_by = fields.Function(lambda period: period.closed_by.username if period.closed_by else None,
+                                allow_none=True, metadata={"type": "string", "nullable": True})
+
+
+class AccountingPeriodsSchema(Schema):
+    items = fields.List(fields.Nested(AccountingPeriodSchema))

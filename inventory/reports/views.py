@@ -1,12 +1,14 @@
-"""The finance report pages: rotation costs, valuation at a date, the movement journal (CSV and XLSX beside)."""
+"""The finance report pages: rotation costs, valuation at a date, the movement journal (CSV and XLSX beside), and
+the accounting periods finance closes."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core import clock
 from core.auth import allow
+from core.errors import DomainError
 from core.models import Role
 from core.pagination import Page
 from inventory import labels
@@ -15,6 +17,7 @@ from inventory.reports import queries
 from inventory.reports.forms import AsOfFilterForm, PeriodFilterForm
 from inventory.reports.queries import ReportFilters
 from inventory.rotation.queries import plan_ids_by_number
+from inventory.stock.services import periods as ledger_periods
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 READERS = (Role.ADMIN, Role.FINANCE)
@@ -88,3 +91,28 @@ def journal_report():
                            totals=totals, period=(date_from, date_to), labels=labels, utc_offset=clock.utc_offset(),
                            download_urls=_download_urls("reports_api.journal_report", date_from=date_from,
                                                     date_to=date_to, **filters))
+
+
+@bp.route("/reports/periods")
+@allow(*READERS)
+def periods():
+    return _periods_page()
+
+
+@bp.route("/reports/periods/<period>/close", methods=["POST"])
+@allow(*ledger_periods.CLOSERS)
+def close_period(period: str):
+    month = ledger_periods.parse_period(period)
+    try:
+        ledger_periods.close_period(month, current_user)
+    except DomainError as error:  # the page again, saying why, with the refusal's own status
+        flash(error.message, "error")
+        return _periods_page(), error.status
+    flash(_("The period %(period)s is closed: nothing can be dated in it or before it any more. Record corrections "
+            "in the open period.", period=ledger_periods.label(month)), "success")
+    return redirect(url_for("reports.periods"))
+
+
+def _periods_page() -> str:
+    return render_template("reports/periods.html", periods=queries.accounting_periods(),
+                           may_close=current_user.role in ledger_periods.CLOSERS)

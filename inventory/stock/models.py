@@ -177,6 +177,24 @@ class Movement(Base):
     reverses: Mapped[Movement | None] = relationship(remote_side=[id])
 
 
+class ClosedPeriod(Base):
+    """A calendar month (local time) that finance has closed: no movement may be dated in it or before it.
+
+    A close is final, never reopened: what the month's figures said when it was closed stays said, and a mistake
+    found later is corrected by a reversal in the open period. Months close in order, so every month up to the
+    latest closed one is closed (the empty months a close skipped over get rows of their own, made by that close).
+    """
+
+    __tablename__ = "closed_periods"
+    __table_args__ = (CheckConstraint("month >= '2000-01-01' AND month <= '2100-12-01'", name="month_bounded"),)
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the month's first day
+    closed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    closed_by: Mapped[User] = relationship()
+
+
 class TransferStatus(StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"

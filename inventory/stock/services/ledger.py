@@ -4,6 +4,9 @@ Balances change by conditional UPDATE … RETURNING, so two requests can never t
 the same free stock (PostgreSQL re-checks the condition after waiting for the row
 lock; SQLite lets one writer at a time). A refused change raises before commit,
 and the caller's transaction is rolled back whole.
+
+The past stays as it was: nothing is dated in a closed period, nor before its lot's first movement, and a
+back-dated outgoing movement may not leave the lot below zero at any moment from its date on.
 """
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,6 +26,7 @@ from core.models import User
 from inventory.network.models import Depot
 from inventory.stock.models import Document, DocumentKind, DocumentSequence, Lot, Movement, MovementKind, Reservation
 from inventory.stock.services.errors import InsufficientStockError
+from inventory.stock.services.periods import ensure_open
 
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of other systems calling the API drift a little
 
@@ -35,6 +39,7 @@ def new_document(depot: Depot, kind: DocumentKind, actor: User, occurred_at: dat
     if occurred_at > now + FUTURE_TOLERANCE:
         raise DomainError(_("A movement cannot be recorded before it happens."),
                           {"occurred_at": [_("This date and time is in the future.")]})
+    ensure_open(occurred_at)
     year = clock.local_date(occurred_at).year
     sequence = _next_sequence(depot.id, kind, year)
     document = Document(depot=depot, kind=kind, year=year, sequence=sequence,
@@ -78,15 +83,61 @@ def post_movement(document: Document, lot: Lot, kind: MovementKind, quantity: in
     A negative quantity may take only free stock (on hand less reserved), plus what
     `release_reserved` frees for this very movement (shipping a reserved transfer).
     """
+    occurred_at = occurred_at or document.occurred_at
     _change_balance(lot, quantity, release_reserved)
+    # Asked only now that the UPDATE holds the lot: a concurrent close, or a concurrent back-dated movement of the
+    # same lot, has either committed and is seen here, or waits for this transaction.
+    ensure_open(occurred_at)
+    _keep_history(lot, quantity, occurred_at)
     # The lot and document themselves, not only their ids: whoever shows the movement next needs no query.
     movement = Movement(lot=lot, depot_id=lot.depot_id, item_id=lot.item_id, kind=kind, quantity=quantity,
-                        unit_cost=lot.unit_cost, document=document,
-                        occurred_at=occurred_at or document.occurred_at,
+                        unit_cost=lot.unit_cost, document=document, occurred_at=occurred_at,
                         recorded_at=clock.utcnow(), actor_id=actor.id, reason=reason or document.reason,
                         **belongs_to)
     Session.add(movement)
     return movement
+
+
+def _keep_history(lot: Lot, quantity: int, when: datetime) -> None:
+    """Refuse a movement dated before its lot's first one, or one that would leave a past balance below zero.
+
+    The conditional UPDATE checks the balance now; a back-dated outgoing movement also lowers every balance from
+    its date on, and those are summed here from the lot's movements (a lot has few).
+    """
+    first, last = Session.execute(select(func.min(Movement.occurred_at), func.max(Movement.occurred_at))
+                                  .where(Movement.lot_id == lot.id)).one()
+    if first is None:
+        return  # the lot's first movement: it exists from this moment on
+    if when < first:
+        raise DomainError(_("Batch %(batch)s was not yet at %(depot)s then: its first movement is at %(moment)s.",
+                            batch=lot.batch_no, depot=lot.depot.code, moment=clock.local_iso(first)),
+                          {"occurred_at": [_("Not before %(moment)s.", moment=clock.local_iso(first))]})
+    if quantity < 0 and when < last:
+        short = _first_shortfall(lot, quantity, when)
+        if short is not None:
+            day = clock.local_date(short).isoformat()
+            raise InsufficientStockError(
+                _("Taking %(asked)s of batch %(batch)s at %(depot)s on that date would leave it below zero on "
+                  "%(day)s.", asked=-quantity, batch=lot.batch_no, depot=lot.depot.code, day=day),
+                {"occurred_at": [_("The batch would be below zero on %(day)s.", day=day)]})
+
+
+def _first_shortfall(lot: Lot, quantity: int, when: datetime) -> datetime | None:
+    """The first moment from `when` on at which the lot, with `quantity` taken at `when`, would hold less than 0.
+
+    Movements at one instant count together: a balance "as of" a moment includes all of them.
+    """
+    steps = Session.execute(select(Movement.occurred_at, func.sum(Movement.quantity)).where(Movement.lot_id == lot.id)
+                            .group_by(Movement.occurred_at).order_by(Movement.occurred_at)).all()
+    balance = sum(moved for moment, moved in steps if moment <= when) + quantity
+    if balance < 0:
+        return when
+    for moment, moved in steps:
+        if moment > when:
+            balance += moved
+            if balance < 0:
+                return moment
+    return None
 
 
 def _change_balance(lot: Lot, quantity: int, release_reserved: int = 0) -> None:

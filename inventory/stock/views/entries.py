@@ -32,6 +32,8 @@ from inventory.stock.views.helpers import (
     voucher_action,
 )
 
+DATED = {"occurred_at": "occurred_on"}  # the service's moment is the form's day: its refusals stand beside the day
+
 IMPORT_COLUMNS = ["item_code", "quantity", "unit", "batch_no", "production_date", "expiry_date", "unit_cost",
                   "funding_source", "ownership", "holder", "donor", "donation_restriction"]
 IMPORT_EXAMPLE = ["JZ-ZP-001", "20", "bale", "B2026-001", "2026-01-10", "", "180.00", "provincial", "government",
@@ -49,7 +51,7 @@ def new_receipt(depot_id: int):
         try:
             document = services.receive_stock(receipt, actor=current_user)
         except DomainError as error:
-            attach_service_errors(form, error, rows)
+            attach_service_errors(form, error, rows, renames=DATED)
         else:
             return to_voucher(document, _("Receipt %(number)s recorded.", number=document.number))
     return render_template("stock/receipt_form.html", depot=depot, form=form)
@@ -68,7 +70,7 @@ def new_issue(depot_id: int):
         try:
             document = services.issue_stock(issue, actor=current_user)
         except DomainError as error:
-            attach_service_errors(form, error, rows)
+            attach_service_errors(form, error, rows, renames=DATED)
         else:
             return to_voucher(document, _("Issue %(number)s recorded.", number=document.number))
     return render_template("stock/issue_form.html", depot=depot, form=form)

@@ -17,4 +17,6 @@ FINANCE_API = [
     ("reports_api.rotation_report", "GET", f"/api/v1/reports/rotation?{PERIOD}", READERS),
     ("reports_api.valuation_report", "GET", "/api/v1/reports/valuation?as_of=2026-06-30", READERS),
     ("reports_api.journal_report", "GET", f"/api/v1/reports/journal?{PERIOD}", READERS),
+    ("reports_api.list_periods", "GET", "/api/v1/periods", READERS),
+    ("reports_api.close_period", "POST", "/api/v1/periods/2100-12/close", READERS),
 ]

@@ -19,4 +19,7 @@ ROTATION_PAGES = [
     ("reports.rotation_report", "GET", "/reports/rotation?date_from=2026-01-01&date_to=2026-12-31", READERS),
     ("reports.valuation_report", "GET", "/reports/valuation?as_of=2026-06-30", READERS),
     ("reports.journal_report", "GET", "/reports/journal?date_from=2026-01-01&date_to=2026-12-31", READERS),
+    ("reports.periods", "GET", "/reports/periods", READERS),
+    # The last month there is: those let in are refused for a month not yet ended (422), the others 403.
+    ("reports.close_period", "POST", "/reports/periods/2100-12/close", READERS),
 ]
