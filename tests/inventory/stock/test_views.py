@@ -345,6 +345,19 @@ def test_voucher_shows_number_parties_lines_total_and_signatures(clerk_client, c
     assert "Prepared by" in html and "Received by" in html and "data-print" in html
 
 
+def test_the_transfer_voucher_totals_the_value_sent_once(clerk, depot, item, make_depot, make_user, login):
+    destination = make_depot()
+    stock_up(depot, item, clerk, 50)
+    admin = make_user(Role.ADMIN)
+    transfer = draft_transfer(TransferRequest(depot.id, destination.id, [IssueLine(item.id, 20)]), clerk)
+    approve_transfer(transfer.id, admin)
+    ship_transfer(transfer.id, admin)
+    receive_transfer(transfer.id, Arrival([ReceivedLine(Session.get(Transfer, transfer.id).lines[0].id, 20)]), admin)
+    html = login(admin).get(f"/documents/{transfer.document_id}").get_data(as_text=True)
+    total = re.search(r"<tfoot>.*?</tfoot>", html, re.S).group(0)
+    assert "3,600.00" in total  # 20 quilts at 180.00, though the goods moved out, through transit and in
+
+
 def test_history_filters_by_kind_and_date_and_links_to_vouchers(clerk_client, clerk, depot, item):
     receipt = stock_up(depot, item, clerk, 50)
     issue_stock(Issue(depot.id, [IssueLine(item.id, 5)], recipient="shelter"), clerk)
