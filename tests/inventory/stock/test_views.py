@@ -453,6 +453,23 @@ def test_import_template_lists_the_expected_columns(clerk_client):
     assert response.mimetype == "text/csv" and response.get_data(as_text=True).startswith(IMPORT_HEADER.strip())
 
 
+def test_the_downloaded_template_imports_unchanged_into_the_demo_catalogue(clerk_client, depot):
+    from seed.loader import load_items
+
+    load_items(Session)
+    template = clerk_client.get("/receipts/import/template.csv").get_data(as_text=True)
+    response = upload(clerk_client, depot, template, name="receipts-template.csv")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert count(Movement) == 1
+
+
+def test_the_template_example_is_a_catalogue_item_in_one_of_its_own_packs(clerk_client, make_item):
+    make_item(code="AA-001", pack_units=[])
+    make_item(code="ZZ-001", pack_units=[{"name": "carton", "factor": 24}], reference_price=Decimal("36.50"))
+    example = clerk_client.get("/receipts/import/template.csv").get_data(as_text=True).splitlines()[1]
+    assert example.startswith("ZZ-001,") and ",carton," in example and ",36.50," in example
+
+
 def test_import_page_refuses_other_file_types(clerk_client, depot):
     html = upload(clerk_client, depot, "x", name="receipts.txt").get_data(as_text=True)
     assert error_beside(html, "file") == "Only .csv and .xlsx files."
