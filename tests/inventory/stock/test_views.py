@@ -494,6 +494,23 @@ def test_bad_import_rows_are_listed_and_nothing_is_written(clerk_client, depot, 
     assert count(Movement) == 0
 
 
+def test_the_summary_counts_the_rows_with_problems_not_the_rows_of_the_file(clerk_client, depot, item):
+    text = IMPORT_HEADER + (f"{item.code},2,bale,IMP-1,2026-01-10,,180,provincial,government,,,\n"
+                            f"NOPE,abc,,IMP-2,2026-01-10,,180,provincial,government,,,\n"
+                            f"{item.code},0,,IMP-3,2026-01-10,,180,provincial,government,,,\n")
+    html = upload(clerk_client, depot, text).get_data(as_text=True)
+    assert "3 problems in 2 rows. Nothing was written." in html
+
+
+def test_one_problem_in_one_row_is_said_in_the_singular(clerk_client, depot, item):
+    text = IMPORT_HEADER + (f"{item.code},2,bale,IMP-1,2026-01-10,,180,provincial,government,,,\n"
+                            f"NOPE,2,,IMP-2,2026-01-10,,180,provincial,government,,,\n")
+    english = upload(clerk_client, depot, text).get_data(as_text=True)
+    assert "1 problem in 1 row. Nothing was written." in english
+    chinese = upload(clerk_client, depot, text, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "1 行中有 1 处问题" in chinese
+
+
 def test_import_problems_are_shown_row_by_row(clerk_client, depot, monkeypatch):
     """The page's side alone, with the service's answer stubbed: every problem gets a table row."""
     from inventory.stock.services import imports
