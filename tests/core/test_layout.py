@@ -1,4 +1,4 @@
-"""What the reader sees of the layout: codes, document numbers and dates kept whole on one line."""
+"""What the reader sees of the layout: codes, document numbers and dates kept whole on one line; a favicon."""
 from __future__ import annotations
 
 import re
@@ -93,3 +93,9 @@ def test_the_nowrap_class_keeps_its_text_on_one_line():
     css = (STATIC / "app.css").read_text()
     assert re.search(r"\.nowrap, h1 \.number, td\.number\s*\{\s*white-space:\s*nowrap;?\s*\}", css)
 
+
+def test_the_favicon_is_served_and_linked(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype.startswith("image/")
+    assert response.data == (STATIC / "favicon.ico").read_bytes()
+    assert 'rel="icon" href="/static/favicon.ico"' in client.get("/login").get_data(as_text=True)
