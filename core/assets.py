@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from flask import Blueprint, Flask, abort, send_from_directory, url_for
+from flask import Blueprint, Flask, abort, current_app, send_from_directory, url_for
 
 from core.auth import public
 
@@ -21,6 +21,14 @@ def asset(package: str, filename: str):
     if package not in PACKAGES:
         abort(404)
     return send_from_directory(import_module(PACKAGES[package]).BASE_DIR, filename, max_age=ONE_WEEK)
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links; the same file the base template links."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=ONE_WEEK)
 
 
 def vendor_url(package: str, filename: str) -> str:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from flask import Flask, request, url_for
 from flask_babel import format_decimal
+from markupsafe import Markup
 
 from core import clock
 
@@ -15,12 +16,19 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["map_labels"] = plain_labels
+    app.jinja_env.filters["nowrap"] = nowrap
     app.jinja_env.globals["page_url"] = page_url
 
 
 def local_time(moment) -> str:
     """A timestamp as the depots' wall clock shows it."""
     return moment.astimezone(clock.LOCAL_ZONE).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def nowrap(text) -> Markup:
+    """A code, number or date kept on one line: a line break at its hyphens would misread it. For text only; inside
+    a sentence, `_("… %(code)s", code=depot.code|nowrap)`; never in an attribute."""
+    return Markup('<span class="nowrap">%s</span>') % text
 
 
 def plain_labels(labels: dict) -> dict[str, str]:

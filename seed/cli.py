@@ -21,7 +21,9 @@ seed_cli = AppGroup("seed", help="Region data, the item catalog and the demo net
               help="'country', or one province by code (510000) or name (四川).")
 @click.option("--skip-if-loaded", is_flag=True, help="Do nothing when depots exist already.")
 @click.option("--stock/--no-stock", default=True, show_default=True, help="Fill the depots with demo lots.")
-def seed_demo(scale: str, skip_if_loaded: bool, stock: bool) -> None:
+@click.option("--logins/--no-logins", default=True, show_default=True,
+              help="Print the demo logins at the end (scripts/demo prints them itself, on every start).")
+def seed_demo(scale: str, skip_if_loaded: bool, stock: bool, logins: bool) -> None:
     """Load regions, items, the demo depot network, demo users and demo stock."""
     if skip_if_loaded and Session.scalar(select(Depot.id).limit(1)) is not None:
         click.echo("Demo network already loaded; nothing to do.")
@@ -47,8 +49,9 @@ def seed_demo(scale: str, skip_if_loaded: bool, stock: bool) -> None:
         with tqdm(total=depots, desc="Loading demo stock", unit="depot") as bar:
             lots = demo_stock.load_stock(Session, progress=bar.update)
         click.echo(f"Lots added: {lots}")
-    click.echo(f"Demo logins (password {loader.DEMO_PASSWORD}): "
-               + ", ".join(username for username, _role, _name in loader.DEMO_USERS))
+    if logins:
+        click.echo(f"Demo logins (password {loader.DEMO_PASSWORD}): "
+                   + ", ".join(username for username, _role, _name in loader.DEMO_USERS))
 
 
 @seed_cli.command("reference")

@@ -51,7 +51,8 @@ MATRIX += AGREEMENTS_API
 MATRIX += STOCK_PAGES
 MATRIX += ROTATION_PAGES
 MATRIX += DISPATCH_PAGES + DISPATCH_API
-PUBLIC = {"core.login", "core.set_locale", "openapi.openapi_document", "static", "vendor.asset"}
+PUBLIC = {"core.login", "core.set_locale", "openapi.openapi_document", "static", "vendor.asset",
+          "vendor.favicon"}
 
 
 @pytest.fixture

@@ -6,14 +6,23 @@ import math
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.db import Session
 from core.errors import DomainError, NotFoundError
 from core.models import User, depot_clerks
 from core.pagination import Page, paginate
-from inventory.network.models import Depot, DepotLevel, DepotStatus, Item, ItemCategory, Region, RegionLevel
+from inventory.network.models import (
+    DEPOT_LEVEL_ORDER,
+    Depot,
+    DepotLevel,
+    DepotStatus,
+    Item,
+    ItemCategory,
+    Region,
+    RegionLevel,
+)
 from optimizer.travel import EARTH_RADIUS_KM, great_circle_km
 
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180  # of latitude, and of longitude at the equator
@@ -40,7 +49,12 @@ def depots_statement(level: str | None = None, region_code: str | None = None, q
         statement = statement.where(or_(Depot.name.like(pattern), Depot.code.like(pattern)))
     if status:
         statement = statement.where(Depot.status == DepotStatus(status))
-    return statement.order_by(Depot.level, Region.code, Depot.code)
+    return statement.order_by(level_rank(), Region.code, Depot.code)
+
+
+def level_rank():
+    """Central first, township last: the level is stored as text, which would sort county before provincial."""
+    return case({level.value: rank for rank, level in enumerate(DEPOT_LEVEL_ORDER)}, value=Depot.level)
 
 
 def list_depots(page: int = 1, per_page: int = 25, **filters) -> Page:

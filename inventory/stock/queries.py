@@ -255,6 +255,13 @@ def list_item_options() -> list[Item]:
     return list(Session.scalars(select(Item).options(selectinload(Item.pack_units)).order_by(Item.code)))
 
 
+def import_example_item() -> Item | None:
+    """The item the import template's example row shows: the first by code that comes in packs (so the row shows
+    a pack it really has), else the first at all."""
+    by_code = select(Item).options(selectinload(Item.pack_units)).order_by(Item.code).limit(1)
+    return Session.scalar(by_code.where(Item.pack_units.any())) or Session.scalar(by_code)
+
+
 def list_depot_lots(depot_id: int) -> list[Lot]:
     """The depot's lots that hold stock, for picking a lot by hand (expired ones included, for scrapping)."""
     return list(Session.scalars(select(Lot).where(Lot.depot_id == depot_id, Lot.on_hand > 0, Lot.in_transit.is_(False))

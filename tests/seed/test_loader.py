@@ -53,6 +53,12 @@ def test_province_scale_loads_one_depot_per_region_at_each_level(app, runner):
     assert "Demo logins (password demo1234): admin, clerk, dispatcher, finance" in result.output
 
 
+def test_the_logins_can_be_left_to_the_demo_scripts_banner(app, runner):
+    result = runner.invoke(args=["seed", "demo", "--scale", "460000", "--no-stock", "--no-logins"])
+    assert result.exit_code == 0, result.output
+    assert "Depots added" in result.output and "Demo logins" not in result.output
+
+
 def test_township_points_are_generated_near_their_county_seat(app):
     loader.load_network(Session, loader.Scale(SICHUAN))
     townships = Session.scalars(select(Depot).where(Depot.level == DepotLevel.TOWNSHIP)).all()

@@ -37,6 +37,11 @@ class ImportReport:
     problems: list[ImportProblem] = field(default_factory=list)
     document: Document | None = None
 
+    @property
+    def rows_with_problems(self) -> int:
+        """How many rows the problems are in; a row may have several, and a file-wide one is on row 1."""
+        return len({problem.row for problem in self.problems})
+
 
 def import_receipts(depot_id: int, filename: str, content: bytes, actor: User,
                     supplier: str | None = None) -> ImportReport:

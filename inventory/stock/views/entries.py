@@ -7,8 +7,10 @@ import io
 from flask import Response, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
+from core import clock
 from core.access import STOCK_KEEPERS
 from core.auth import allow
 from core.errors import DomainError
@@ -21,6 +23,7 @@ from inventory.stock.forms import (
     RequestScrapForm,
     occurred_at,
 )
+from inventory.stock.models import FundingSource, Ownership
 from inventory.stock.services import imports
 from inventory.stock.views import bp
 from inventory.stock.views.helpers import (
@@ -33,11 +36,6 @@ from inventory.stock.views.helpers import (
 )
 
 DATED = {"occurred_at": "occurred_on"}  # the service's moment is the form's day: its refusals stand beside the day
-
-IMPORT_COLUMNS = ["item_code", "quantity", "unit", "batch_no", "production_date", "expiry_date", "unit_cost",
-                  "funding_source", "ownership", "holder", "donor", "donation_restriction"]
-IMPORT_EXAMPLE = ["JZ-ZP-001", "20", "bale", "B2026-001", "2026-01-10", "", "180.00", "provincial", "government",
-                  "", "", ""]
 
 
 @bp.route("/depots/<int:depot_id>/receipts/new", methods=["GET", "POST"])
@@ -93,10 +91,11 @@ def import_receipts(depot_id: int):
             attach_service_errors(form, error)
         else:
             if report.document is not None and not report.problems:
-                return to_voucher(report.document, _("Receipt %(number)s imported: %(rows)s rows.",
-                                                     number=report.document.number, rows=report.rows))
+                return to_voucher(report.document, ngettext(
+                    "Receipt %(number)s imported: %(num)s row.", "Receipt %(number)s imported: %(num)s rows.",
+                    report.rows, number=report.document.number))
     return render_template("stock/import.html", depot=depot, form=form, report=report,
-                           columns=IMPORT_COLUMNS)
+                           columns=imports.COLUMNS)
 
 
 @bp.route("/receipts/import/template.csv")
@@ -104,10 +103,23 @@ def import_receipts(depot_id: int):
 def import_template():
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(IMPORT_COLUMNS)
-    writer.writerow(IMPORT_EXAMPLE)
+    writer.writerow(imports.COLUMNS)
+    example = queries.import_example_item()
+    if example is not None:
+        writer.writerow(_example_row(example))
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=receipts-template.csv"})
+
+
+def _example_row(item) -> list[str]:
+    """A row the import takes as it stands: a catalogue item in its smallest pack, at its reference price, made
+    today (so a batch that expires is not already past its date)."""
+    today = clock.today()
+    pack = item.pack_units[0].name if item.pack_units else ""
+    example = {"item_code": item.code, "quantity": "20", "unit": pack, "batch_no": f"B{today.year}-001",
+               "production_date": today.isoformat(), "unit_cost": f"{item.reference_price:.2f}",
+               "funding_source": FundingSource.PROVINCIAL.value, "ownership": Ownership.GOVERNMENT.value}
+    return [example.get(column, "") for column in imports.COLUMNS]
 
 
 @bp.route("/depots/<int:depot_id>/scraps/new", methods=["GET", "POST"])

@@ -23,7 +23,7 @@ from inventory.stock.forms import (
     ReverseMovementForm,
     SetQuotaForm,
 )
-from inventory.stock.models import Document, MovementKind, ScrapRequest, StockCount, Transfer
+from inventory.stock.models import Document, DocumentKind, Movement, MovementKind, ScrapRequest, StockCount, Transfer
 from inventory.stock.queries import DOCUMENT_TITLES
 from inventory.stock.services.reversals import REVERSIBLE
 from inventory.stock.views import bp
@@ -37,6 +37,8 @@ from inventory.stock.views.helpers import (
 )
 
 SUBJECT_KINDS = {Transfer: "transfer", StockCount: "count", ScrapRequest: "scrap"}
+# Vouchers whose lines add and take away, so their total is the net change (the template signs their lines too).
+SIGNED_VOUCHERS = {DocumentKind.COUNT, DocumentKind.REVERSAL, DocumentKind.SHIPMENT}
 
 
 @bp.route("/depots/<int:depot_id>/stock")
@@ -88,14 +90,25 @@ def render_document(document: Document, receive_form=None, resolve_forms=None, s
     if receive_form is None and subject_kind == "transfer":
         receive_form = ReceiveTransferForm(formdata=None, data={"lines": [
             {"line_id": line.id, "received": line.quantity, "damaged": 0} for line in subject.lines]})
+    movements = queries.document_movements(document.id)
     return render_template("stock/document.html", document=document, subject=subject,
                            subject_link=queries.document_link(document),
-                           subject_kind=subject_kind,
-                           title=DOCUMENT_TITLES[document.kind], movements=queries.document_movements(document.id),
+                           subject_kind=subject_kind, title=DOCUMENT_TITLES[document.kind], movements=movements,
+                           total=voucher_total(document.kind, movements),
                            receive_form=receive_form, resolve_forms=resolve_forms or {},
                            new_resolve_form=lambda d_id: ResolveDiscrepancyForm(formdata=None, prefix=f"d{d_id}"),
                            can_act=lambda depot_id: can_act_at(current_user, depot_id),
                            labels=labels), status
+
+
+def voucher_total(kind: DocumentKind, movements: list[Movement]):
+    """The voucher's value. A transfer's goods count once, as they left the source: the same goods going onto the
+    road, off it and into the destination are further lines of the voucher but no further value."""
+    if kind == DocumentKind.TRANSFER:
+        movements = [m for m in movements if m.kind == MovementKind.TRANSFER_OUT]
+    if kind in SIGNED_VOUCHERS:
+        return sum((m.quantity * m.unit_cost for m in movements), 0)
+    return sum((abs(m.quantity) * m.unit_cost for m in movements), 0)
 
 
 def _check_document_scope(document: Document, subject) -> None:

@@ -92,6 +92,17 @@ def test_list_is_paginated_in_the_database(app, make_depot):
     assert not {d.id for d in first.items} & {d.id for d in second.items}
 
 
+def test_the_list_runs_from_central_to_township_then_by_region(app, make_depot):
+    for level in (DepotLevel.TOWNSHIP, DepotLevel.PROVINCIAL, DepotLevel.COUNTY, DepotLevel.CENTRAL):
+        make_depot(level)
+    make_depot(DepotLevel.MUNICIPAL, region_code="420100")  # Wuhan (420100) before Chengdu (510100) within a level
+    make_depot(DepotLevel.MUNICIPAL)
+    listed = list_depots(page=1, per_page=25).items
+    assert [(depot.level, depot.region.code) for depot in listed] == [
+        (DepotLevel.CENTRAL, PREFECTURE), (DepotLevel.PROVINCIAL, PROVINCE), (DepotLevel.MUNICIPAL, "420100"),
+        (DepotLevel.MUNICIPAL, PREFECTURE), (DepotLevel.COUNTY, COUNTY), (DepotLevel.TOWNSHIP, COUNTY)]
+
+
 def test_unknown_filter_values_are_ignored_not_an_error(admin_client):
     assert admin_client.get("/depots?level=galactic&province=xx&page=abc").status_code == 200
 

@@ -345,6 +345,19 @@ def test_voucher_shows_number_parties_lines_total_and_signatures(clerk_client, c
     assert "Prepared by" in html and "Received by" in html and "data-print" in html
 
 
+def test_the_transfer_voucher_totals_the_value_sent_once(clerk, depot, item, make_depot, make_user, login):
+    destination = make_depot()
+    stock_up(depot, item, clerk, 50)
+    admin = make_user(Role.ADMIN)
+    transfer = draft_transfer(TransferRequest(depot.id, destination.id, [IssueLine(item.id, 20)]), clerk)
+    approve_transfer(transfer.id, admin)
+    ship_transfer(transfer.id, admin)
+    receive_transfer(transfer.id, Arrival([ReceivedLine(Session.get(Transfer, transfer.id).lines[0].id, 20)]), admin)
+    html = login(admin).get(f"/documents/{transfer.document_id}").get_data(as_text=True)
+    total = re.search(r"<tfoot>.*?</tfoot>", html, re.S).group(0)
+    assert "3,600.00" in total  # 20 quilts at 180.00, though the goods moved out, through transit and in
+
+
 def test_history_filters_by_kind_and_date_and_links_to_vouchers(clerk_client, clerk, depot, item):
     receipt = stock_up(depot, item, clerk, 50)
     issue_stock(Issue(depot.id, [IssueLine(item.id, 5)], recipient="shelter"), clerk)
@@ -381,7 +394,8 @@ def test_as_of_view_shows_the_stock_of_a_past_day_from_the_ledger(clerk_client, 
     issue_stock(Issue(depot.id, [IssueLine(item.id, 15)], recipient="shelter"), clerk)
     past = clerk_client.get(f"/depots/{depot.id}/stock?as_of={(ten_days_ago + timedelta(days=2)).isoformat()}")
     html = past.get_data(as_text=True)
-    assert f"Stock at the end of {(ten_days_ago + timedelta(days=2)).isoformat()}, from the ledger" in html
+    day = (ten_days_ago + timedelta(days=2)).isoformat()
+    assert f'Stock at the end of <span class="nowrap">{day}</span>, from the ledger' in html
     assert "<strong>40</strong>" in html
     assert "<strong>25</strong>" in clerk_client.get(f"/depots/{depot.id}/stock").get_data(as_text=True)
     before = clerk_client.get(f"/depots/{depot.id}/stock?as_of={(ten_days_ago - timedelta(days=1)).isoformat()}")
@@ -440,6 +454,23 @@ def test_import_template_lists_the_expected_columns(clerk_client):
     assert response.mimetype == "text/csv" and response.get_data(as_text=True).startswith(IMPORT_HEADER.strip())
 
 
+def test_the_downloaded_template_imports_unchanged_into_the_demo_catalogue(clerk_client, depot):
+    from seed.loader import load_items
+
+    load_items(Session)
+    template = clerk_client.get("/receipts/import/template.csv").get_data(as_text=True)
+    response = upload(clerk_client, depot, template, name="receipts-template.csv")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert count(Movement) == 1
+
+
+def test_the_template_example_is_a_catalogue_item_in_one_of_its_own_packs(clerk_client, make_item):
+    make_item(code="AA-001", pack_units=[])
+    make_item(code="ZZ-001", pack_units=[{"name": "carton", "factor": 24}], reference_price=Decimal("36.50"))
+    example = clerk_client.get("/receipts/import/template.csv").get_data(as_text=True).splitlines()[1]
+    assert example.startswith("ZZ-001,") and ",carton," in example and ",36.50," in example
+
+
 def test_import_page_refuses_other_file_types(clerk_client, depot):
     html = upload(clerk_client, depot, "x", name="receipts.txt").get_data(as_text=True)
     assert error_beside(html, "file") == "Only .csv and .xlsx files."
@@ -462,6 +493,23 @@ def test_bad_import_rows_are_listed_and_nothing_is_written(clerk_client, depot, 
     assert "Nothing was written." in html and 'class="problems"' in html
     assert re.search(r'<td class="num">3</td>', html)  # the bad row, numbered as in the spreadsheet
     assert count(Movement) == 0
+
+
+def test_the_summary_counts_the_rows_with_problems_not_the_rows_of_the_file(clerk_client, depot, item):
+    text = IMPORT_HEADER + (f"{item.code},2,bale,IMP-1,2026-01-10,,180,provincial,government,,,\n"
+                            f"NOPE,abc,,IMP-2,2026-01-10,,180,provincial,government,,,\n"
+                            f"{item.code},0,,IMP-3,2026-01-10,,180,provincial,government,,,\n")
+    html = upload(clerk_client, depot, text).get_data(as_text=True)
+    assert "3 problems in 2 rows. Nothing was written." in html
+
+
+def test_one_problem_in_one_row_is_said_in_the_singular(clerk_client, depot, item):
+    text = IMPORT_HEADER + (f"{item.code},2,bale,IMP-1,2026-01-10,,180,provincial,government,,,\n"
+                            f"NOPE,2,,IMP-2,2026-01-10,,180,provincial,government,,,\n")
+    english = upload(clerk_client, depot, text).get_data(as_text=True)
+    assert "1 problem in 1 row. Nothing was written." in english
+    chinese = upload(clerk_client, depot, text, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "1 行中有 1 处问题" in chinese
 
 
 def test_import_problems_are_shown_row_by_row(clerk_client, depot, monkeypatch):
