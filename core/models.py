@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -53,9 +53,13 @@ class User(UserMixin, Base):
     locale: Mapped[str | None] = mapped_column(String(10))  # None: follow the browser
     # Part of the id each session keeps (get_id): raising it ends every session of the user at once.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Another system acting through the API, not a person: it never signs in on the web, and an admin (not the
+    # account itself) issues its tokens. Fixed when the user is created.
+    service_account: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan",
+                                                  foreign_keys="ApiToken.user_id", order_by="ApiToken.id")
 
     def set_password(self, password: str) -> None:
         """A new password also signs the user out everywhere (a first password has no sessions to end)."""
@@ -82,7 +86,8 @@ class User(UserMixin, Base):
 
 
 class ApiToken(Base):
-    """A bearer token for another system acting as this user; only its hash is stored."""
+    """A bearer token acting as this user; only its hash is stored. A person's token is made by that person, a
+    service account's by an admin or the operator (core.services.issue_token)."""
 
     __tablename__ = "api_tokens"
 
@@ -92,8 +97,13 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who made it: the owner, an admin (service accounts only), or None for the operator at the command line and
+    # tokens older than this column. Four eyes looks at it: whoever issued a service account's token stands behind
+    # what the account drafts.
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    user: Mapped[User] = relationship(back_populates="tokens")
+    user: Mapped[User] = relationship(back_populates="tokens", foreign_keys=[user_id])
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
 
     @staticmethod
     def hash(raw: str) -> str:

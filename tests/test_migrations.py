@@ -60,6 +60,24 @@ def test_models_and_migrations_agree_and_history_runs_down_and_up(empty_database
     assert {t.name for t in Base.metadata.sorted_tables} <= tables(empty_database)
 
 
+def test_tokens_made_before_service_accounts_stop_working(empty_database):
+    """Until 0011 admins minted tokens for people, so any live one may have been seen by someone else."""
+    migrate.upgrade(empty_database, "0010")
+    engine = create_engine(empty_database)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (username, display_name, password_hash, role, active, "
+                                "session_version, created_at) VALUES ('wang', 'Wang', 'x', 'clerk', true, 0, "
+                                "CURRENT_TIMESTAMP)"))
+        connection.execute(text("INSERT INTO api_tokens (user_id, name, token_hash, created_at) SELECT id, 'gis', "
+                                "'h', CURRENT_TIMESTAMP FROM users"))
+    migrate.upgrade(empty_database)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT t.revoked_at, t.issued_by_id, u.service_account FROM api_tokens t "
+                                      "JOIN users u ON u.id = t.user_id")).one()
+    engine.dispose()
+    assert row.revoked_at is not None and row.issued_by_id is None and not row.service_account
+
+
 def test_history_is_one_line():
     script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1 and len(script.get_bases()) == 1
