@@ -38,8 +38,8 @@ def _load_user(session_id: str) -> User | None:
     if not user_id.isdigit() or not version.isdigit():
         return None  # a cookie from before session versions, or forged
     user = Session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
-        return None
+    if user is None or user.session_version != int(version) or user.service_account:
+        return None  # a service account never holds a session, whatever cookie is shown for it
     return user
 
 

@@ -43,24 +43,37 @@ def db_downgrade(revision: str, yes: bool) -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", "display_name", default="", help="Full name shown in the pages.")
-@click.password_option()
-def create_user(username: str, role: str, display_name: str, password: str) -> None:
-    """Create a user who signs in with USERNAME."""
+@click.option("--service-account", is_flag=True,
+              help="Another system using the API: no password, never signs in, its tokens come from `users token`.")
+@click.option("--password", help="A person's password (asked for when not given).")
+def create_user(username: str, role: str, display_name: str, service_account: bool, password: str | None) -> None:
+    """Create a person who signs in with USERNAME, or a service account."""
+    if service_account and password is not None:
+        raise click.ClickException("A service account has no password: it works only with tokens.")
+    if password is None and not service_account:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = services.create_user(username, display_name, password, role, actor=None)
+        user = services.create_user(username, display_name, password, role, actor=None,
+                                    service_account=service_account)
     except DomainError as error:
         raise click.ClickException(_describe(error)) from error
-    click.echo(f"Created {user.role.value} {user.username}.")
+    kind = "service account" if user.service_account else user.role.value
+    click.echo(f"Created {kind} {user.username}" + (f" ({user.role.value})." if user.service_account else "."))
 
 
 @users_cli.command("token")
 @click.argument("username")
 @click.option("--name", default="cli", help="What the token is for.")
 def create_token(username: str, name: str) -> None:
-    """Issue a bearer token for USERNAME and print it (shown only once)."""
+    """Issue a bearer token for the service account USERNAME and print it (shown only once). A person makes their
+    own tokens on their My API tokens page."""
     user = services.get_user_by_username(username)
     if user is None:
         raise click.ClickException(f"No user '{username}'.")
+    if not user.service_account:
+        raise click.ClickException(f"'{username}' is a person, not a service account: only they may make their own "
+                                   "tokens, on the My API tokens page once signed in. Create a service account "
+                                   "(flask users create NAME --role ROLE --service-account) for another system.")
     _token, raw = services.issue_token(user.id, name, actor=None)
     click.echo(raw)
 

@@ -1,7 +1,7 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, PasswordField, SelectField, StringField
+from wtforms import BooleanField, FieldList, PasswordField, SelectField, StringField, ValidationError
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Regexp
 
@@ -28,7 +28,17 @@ class CreateUserForm(FlaskForm):
     ])
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, message=_l("At least 8 characters."))])
+    service_account = BooleanField(_l("Service account: another system using the API, which never signs in"))
+    password = PasswordField(_l("Password"))
+
+    def validate_password(self, field) -> None:
+        """A person needs a password; a service account gets none (it works only with tokens)."""
+        if self.service_account.data:
+            return
+        if not field.data:
+            raise ValidationError(_("This field is required."))
+        if len(field.data) < 8:
+            raise ValidationError(_("At least 8 characters."))
 
 
 class CreateTokenForm(FlaskForm):

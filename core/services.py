@@ -19,17 +19,23 @@ MIN_PASSWORD_LENGTH = 8
 
 
 @unit_of_work
-def create_user(username: str, display_name: str, password: str, role: Role | str, actor: User | None) -> User:
-    """Create a user with a hashed password; refuses a taken username or a short password."""
+def create_user(username: str, display_name: str, password: str | None, role: Role | str, actor: User | None,
+                service_account: bool = False) -> User:
+    """Create a user with a hashed password; refuses a taken username or a short password.
+
+    A service account gets no password anyone knows (a random one, never shown): it works only with tokens."""
     ensure_role(actor, Role.ADMIN)
     username = username.strip()
-    if len(password) < MIN_PASSWORD_LENGTH:
+    if service_account:
+        password = secrets.token_urlsafe(32)
+    if password is None or len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(_("Password too short."),
                           {"password": [_("At least %(count)s characters.", count=MIN_PASSWORD_LENGTH)]})
     if Session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ConflictError(_("Username taken."), {"username": [_("'%(username)s' is already a user.",
                                                                   username=username)]})
-    user = User(username=username, display_name=display_name.strip() or username, role=Role(role))
+    user = User(username=username, display_name=display_name.strip() or username, role=Role(role),
+                service_account=service_account)
     user.set_password(password)
     Session.add(user)
     return user
@@ -47,23 +53,50 @@ def set_user_active(user_id: int, active: bool, actor: User | None) -> User:
 
 @unit_of_work
 def issue_token(user_id: int, name: str, actor: User | None) -> tuple[ApiToken, str]:
-    """Create a bearer token for a user. The raw value is returned once and never stored."""
-    ensure_role(actor, Role.ADMIN)
+    """Create a bearer token for a user. The raw value is returned once and never stored.
+
+    A person's token is made only by that person: whoever sees a token's value can act as its user, so an admin
+    who could mint one for a clerk could approve their own drafts as the clerk. Admins, and the operator at the
+    command line, make tokens for service accounts only. (Point 5's audit log records each issue here.)"""
     user = get_user(user_id)
+    ensure_may_issue(user, actor)
     raw = new_token_value()
-    token = ApiToken(user=user, name=name.strip() or "token", token_hash=ApiToken.hash(raw))
+    token = ApiToken(user=user, name=name.strip() or "token", token_hash=ApiToken.hash(raw),
+                     issued_by_id=actor.id if actor is not None else None)
     Session.add(token)
     return token, raw
 
 
+def ensure_may_issue(user: User, actor: User | None) -> None:
+    """Refuse, with the reason, a token the actor may not make for this user."""
+    if actor is not None and actor.id == user.id:
+        return
+    if user.service_account and (actor is None or actor.has_role(Role.ADMIN)):
+        return
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise PermissionDeniedError(_("Your role may not do this."))
+    raise PermissionDeniedError(_("%(username)s is a person, not a service account: only they may make their own "
+                                  "tokens, on their My API tokens page.", username=user.username))
+
+
 @unit_of_work
 def revoke_token(token_id: int, actor: User | None) -> ApiToken:
-    ensure_role(actor, Role.ADMIN)
+    """The owner revokes their own token; an admin, or the operator, anyone's (taking access away is safe)."""
     token = Session.get(ApiToken, token_id)
     if token is None:
         raise NotFoundError(_("No such token."))
+    if actor is None or actor.id != token.user_id:
+        ensure_role(actor, Role.ADMIN)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+    return token
+
+
+def own_token(token_id: int, actor: User) -> ApiToken:
+    """One of the actor's own tokens; someone else's is not found, so ids cannot be probed from the tokens page."""
+    token = Session.get(ApiToken, token_id)
+    if token is None or token.user_id != actor.id:
+        raise NotFoundError(_("No such token."))
     return token
 
 
@@ -88,18 +121,31 @@ def get_user_by_username(username: str) -> User | None:
     return Session.scalar(select(User).where(User.username == username))
 
 
+def tokens_of(user_id: int) -> list[ApiToken]:
+    return list(Session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())))
+
+
 def list_users() -> list[User]:
     return list(Session.scalars(select(User).order_by(User.role, User.username)))
 
 
+class ServiceAccountSignInError(PermissionDeniedError):
+    """A service account tried the sign-in page: it works only through the API."""
+
+
 def authenticate(username: str, password: str) -> User | None:
     """The user whose password this is, or None. Every answer costs one password hash, so how long the answer
-    takes does not tell whether the username exists or is disabled."""
+    takes does not tell whether the username exists or is disabled. A service account is refused in plain words
+    (ServiceAccountSignInError), after the same hash."""
     user = get_user_by_username(username.strip())
     if user is None:
         check_password_hash(_dummy_hash(), password)
         return None
-    if not user.check_password(password) or not user.active:
+    checked = user.check_password(password)
+    if user.service_account:
+        raise ServiceAccountSignInError(_("%(username)s is a service account: it works through the API with a "
+                                          "token and cannot sign in here.", username=user.username))
+    if not checked or not user.active:
         return None
     return user
 

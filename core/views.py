@@ -27,7 +27,11 @@ def login():
         if locked:
             form.form_errors.append(locked)
             return render_template("login.html", form=form), 429
-        user = services.authenticate(form.username.data, form.password.data)
+        try:
+            user = services.authenticate(form.username.data, form.password.data)
+        except services.ServiceAccountSignInError as refusal:
+            form.form_errors.append(refusal.message)
+            return render_template("login.html", form=form), 403
         if user is not None:
             throttle.forget_failures(form.username.data)
             login_user(user)
@@ -78,7 +82,7 @@ def new_user():
     if form.validate_on_submit():
         try:
             user = services.create_user(form.username.data, form.display_name.data, form.password.data, form.role.data,
-                                        actor=current_user)
+                                        actor=current_user, service_account=form.service_account.data)
         except DomainError as error:
             attach_service_errors(form, error)
         else:
@@ -90,12 +94,38 @@ def new_user():
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @allow(Role.ADMIN)
 def user(user_id: int):
-    form = CreateTokenForm()
-    new_token = None
+    """A user's page; the token form is there for service accounts only (a person makes their own tokens)."""
+    user = services.get_user(user_id)
+    form, new_token, status = CreateTokenForm(), None, 200
     if form.validate_on_submit():
-        _token, new_token = services.issue_token(user_id, form.name.data, actor=current_user)
+        try:
+            _token, new_token = services.issue_token(user_id, form.name.data, actor=current_user)
+        except DomainError as error:
+            attach_service_errors(form, error)
+            status = error.status
+        else:
+            form = CreateTokenForm(formdata=None)
+    return render_template("users/detail.html", user=user, form=form, new_token=new_token), status
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@allow()
+def my_tokens():
+    """Each person's own API tokens: made here, the value shown once, and revoked here."""
+    form, new_token = CreateTokenForm(), None
+    if form.validate_on_submit():
+        _token, new_token = services.issue_token(current_user.id, form.name.data, actor=current_user)
         form = CreateTokenForm(formdata=None)
-    return render_template("users/detail.html", user=services.get_user(user_id), form=form, new_token=new_token)
+    return render_template("users/tokens.html", tokens=services.tokens_of(current_user.id), form=form,
+                           new_token=new_token)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@allow()
+def revoke_my_token(token_id: int):
+    token = services.revoke_token(services.own_token(token_id, current_user).id, actor=current_user)
+    flash(_("Token '%(name)s' revoked.", name=token.name), "success")
+    return redirect(url_for("core.my_tokens"))
 
 
 @bp.route("/admin/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -80,7 +80,7 @@ def main() -> None:
         prepare(args.lots_factor)
         lots = Session.scalar(select(func.count(Lot.id)))
         admin = Session.scalar(select(User).where(User.role == Role.ADMIN))
-        token = {"Authorization": f"Bearer {issue_token(admin.id, 'bench')[1]}"}
+        token = {"Authorization": f"Bearer {issue_token(admin.id, 'bench', actor=admin)[1]}"}
         depots = {"county": busiest_depot(DepotLevel.COUNTY), "central": busiest_depot(DepotLevel.CENTRAL)}
         Session.remove()
     client = app.test_client()

@@ -86,7 +86,7 @@ def login(client):
 @pytest.fixture
 def api_token(app):
     def issue(user) -> dict:
-        _token, raw = core_services.issue_token(user.id, "tests", actor=None)
+        _token, raw = core_services.issue_token(user.id, "tests", actor=user)
         return {"Authorization": f"Bearer {raw}"}
 
     return issue

@@ -24,6 +24,8 @@ MATRIX = [
     ("core.user", "GET", "/admin/users/{user}", ADMIN),
     ("core.revoke_token", "POST", "/admin/tokens/{token}/revoke", ADMIN),
     ("core.set_active", "POST", "/admin/users/{user}/active", ADMIN),
+    ("core.my_tokens", "GET", "/account/tokens", EVERYONE),
+    ("core.revoke_my_token", "POST", "/account/tokens/{token}/revoke", EVERYONE),  # someone else's: 404 to all
     ("network.home", "GET", "/", EVERYONE),
     ("network.depots", "GET", "/depots", EVERYONE),
     ("network.new_depot", "GET", "/depots/new", ADMIN),
@@ -58,7 +60,7 @@ PUBLIC = {"core.login", "core.set_locale", "openapi.openapi_document", "static",
 @pytest.fixture
 def targets(request, make_depot, make_item, make_user):
     other = make_user(Role.CLERK, username="someone")
-    token, _raw = issue_token(other.id, "matrix", actor=None)
+    token, _raw = issue_token(other.id, "matrix", actor=other)
     depot, item = make_depot().id, make_item().id
     url = getattr(request.node, "callspec", None) and request.node.callspec.params.get("url", "")
     needs_documents = url and any(f"{{{name}}}" in url for name in STOCK_TARGETS)
@@ -75,7 +77,7 @@ def request_as(app, role: Role | None, method: str, url: str, make_user, depot_i
         if role == Role.CLERK and depot_id is not None:
             assign_clerk(depot_id, user.username, actor=None)
         if url.startswith("/api/"):
-            _token, raw = issue_token(user.id, "matrix", actor=None)
+            _token, raw = issue_token(user.id, "matrix", actor=user)
             headers["Authorization"] = f"Bearer {raw}"
         else:
             client.post("/login", data={"username": user.username, "password": "correct horse battery"})

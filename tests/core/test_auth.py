@@ -7,7 +7,7 @@ from sqlalchemy import select
 from core import create_app
 from core.db import Session
 from core.models import ApiToken, Role, User
-from core.services import issue_token, revoke_token, set_user_active
+from core.services import create_user, issue_token, revoke_token, set_user_active
 from tests.factories import PASSWORD
 
 
@@ -43,7 +43,7 @@ def test_passwords_are_stored_hashed(make_user):
 
 def test_a_disabled_user_cannot_sign_in_nor_use_a_token(client, make_user):
     user = make_user(Role.CLERK)
-    _token, raw = issue_token(user.id, "x", actor=None)
+    _token, raw = issue_token(user.id, "x", actor=user)
     set_user_active(user.id, False, actor=None)
     assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 200
     assert client.get("/api/v1/items", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
@@ -51,7 +51,7 @@ def test_a_disabled_user_cannot_sign_in_nor_use_a_token(client, make_user):
 
 def test_a_revoked_token_no_longer_works(client, make_user):
     user = make_user(Role.DISPATCHER)
-    token, raw = issue_token(user.id, "gis", actor=None)
+    token, raw = issue_token(user.id, "gis", actor=user)
     headers = {"Authorization": f"Bearer {raw}"}
     assert client.get("/api/v1/items", headers=headers).status_code == 200
     revoke_token(token.id, actor=None)
@@ -60,7 +60,7 @@ def test_a_revoked_token_no_longer_works(client, make_user):
 
 def test_only_the_token_hash_is_stored(make_user):
     user = make_user(Role.DISPATCHER)
-    _token, raw = issue_token(user.id, "gis", actor=None)
+    _token, raw = issue_token(user.id, "gis", actor=user)
     assert Session.scalar(select(ApiToken.token_hash)) == ApiToken.hash(raw) != raw
 
 
@@ -71,10 +71,10 @@ def test_a_browser_session_may_read_the_api_but_not_write_it(client, make_user, 
     assert response.status_code == 401 and "bearer token" in response.get_json()["error"]
 
 
-def test_admin_issues_a_token_on_the_users_page_and_it_works(client, make_user, login):
+def test_admin_issues_a_token_for_a_service_account_on_its_page_and_it_works(client, make_user, login):
     login(make_user(Role.ADMIN))
-    dispatcher = make_user(Role.DISPATCHER)
-    html = client.post(f"/admin/users/{dispatcher.id}", data={"name": "GIS integration"}).get_data(as_text=True)
+    gis = create_user("gis", "GIS integration", None, Role.DISPATCHER, actor=None, service_account=True)
+    html = client.post(f"/admin/users/{gis.id}", data={"name": "GIS integration"}).get_data(as_text=True)
     raw = html.split('<code id="new-token">')[1].split("</code>")[0]
     assert client.application.test_client().get("/api/v1/depots",
                                                  headers={"Authorization": f"Bearer {raw}"}).status_code == 200
@@ -110,8 +110,16 @@ def test_cli_creates_users_and_tokens(app, runner):
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["users", "create", "wang", "--role", "clerk", "--password", "s3cret-pass"])
     assert result.exit_code != 0 and "already a user" in result.output
-    token = runner.invoke(args=["users", "token", "wang"]).output.strip()
+    refused = runner.invoke(args=["users", "token", "wang"])
+    assert refused.exit_code != 0 and "is a person, not a service account" in refused.output
+    assert Session.scalar(select(ApiToken.id)) is None
+    result = runner.invoke(args=["users", "create", "gis", "--role", "dispatcher", "--service-account"])
+    assert result.exit_code == 0 and "Created service account gis (dispatcher)." in result.output
+    token = runner.invoke(args=["users", "token", "gis", "--name", "GIS integration"]).output.strip()
     assert app.test_client().get("/api/v1/items", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    with_password = runner.invoke(args=["users", "create", "gis2", "--role", "clerk", "--service-account",
+                                        "--password", "s3cret-pass"])
+    assert with_password.exit_code != 0 and "has no password" in with_password.output
 
 
 @pytest.mark.parametrize("role", [Role.CLERK, Role.FINANCE])

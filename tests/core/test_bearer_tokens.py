@@ -31,7 +31,7 @@ def test_a_revoked_token_is_refused_even_beside_a_cookie(client, make_user, logi
     from core.services import issue_token, revoke_token
 
     admin = make_user(Role.ADMIN)
-    token, raw = issue_token(admin.id, "old", actor=None)
+    token, raw = issue_token(admin.id, "old", actor=admin)
     revoke_token(token.id, actor=None)
     login(admin)
     assert client.post("/api/v1/depots", json=DEPOT, headers={"Authorization": f"Bearer {raw}"}).status_code == 401

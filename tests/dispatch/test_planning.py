@@ -46,7 +46,7 @@ needs_redis = pytest.mark.skipif(redis_url() is None, reason="no Redis server (T
 def dispatcher_token(app) -> dict:
     with app.app_context():
         user = Session.scalar(select(User).where(User.username == "dispatcher"))
-        _token, raw = issue_token(user.id, "tests", actor=None)
+        _token, raw = issue_token(user.id, "tests", actor=user)
         Session.remove()
     return {"Authorization": f"Bearer {raw}"}
 

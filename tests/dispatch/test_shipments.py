@@ -26,7 +26,7 @@ PLATE = {"plate": "川A·12345", "driver_name": "王师傅", "driver_phone": "13
 def token(app, username: str) -> dict:
     with app.app_context():
         user = Session.scalar(select(User).where(User.username == username))
-        _token, raw = issue_token(user.id, "tests", actor=None)
+        _token, raw = issue_token(user.id, "tests", actor=user)
         Session.remove()
     return {"Authorization": f"Bearer {raw}"}
 

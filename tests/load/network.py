@@ -102,8 +102,8 @@ def _fill(clerks: int, depot_count: int, item_count: int, batches_per_item: int)
         clerk = create_user(f"clerk{n}", f"Clerk {n}", PASSWORD, Role.CLERK, actor=None)
         for depot in depots:
             assign_clerk(depot, clerk.username, actor=None)
-        tokens.append(issue_token(clerk.id, "load", actor=None)[1])
-    network = Network(depots, items, batches, tokens, issue_token(admin.id, "load", actor=None)[1])
+        tokens.append(issue_token(clerk.id, "load", actor=clerk)[1])
+    network = Network(depots, items, batches, tokens, issue_token(admin.id, "load", actor=admin)[1])
     for depot in depots:
         network.lots[depot] = list(Session.scalars(select(Lot.id).where(Lot.depot_id == depot).order_by(Lot.id)))
     network.documents_before = Session.scalar(select(func.max(Document.id)))

@@ -47,7 +47,7 @@ def _setup(app) -> dict:
     load_regions(Session)
     client = app.test_client()
     admin = create_user("admin", "Admin", "long password", Role.ADMIN, actor=None)
-    headers = {"Authorization": f"Bearer {issue_token(admin.id, 'setup', actor=None)[1]}"}
+    headers = {"Authorization": f"Bearer {issue_token(admin.id, 'setup', actor=admin)[1]}"}
     depot = client.post("/api/v1/depots", headers=headers, json={
         "code": "X-CONC", "name": "Concurrency depot", "level": "county", "region_code": COUNTY,
         "operator_type": "government", "capacity_volume_m3": "1", "capacity_weight_t": "1"}).get_json()["id"]
@@ -60,7 +60,7 @@ def _setup(app) -> dict:
     for n in range(WORKERS):
         clerk = create_user(f"clerk{n}", "Clerk", "long password", Role.CLERK, actor=None)
         assign_clerk(depot, clerk.username, actor=None)
-        tokens.append({"Authorization": f"Bearer {issue_token(clerk.id, 'load', actor=None)[1]}"})
+        tokens.append({"Authorization": f"Bearer {issue_token(clerk.id, 'load', actor=clerk)[1]}"})
     lots = list(Session.scalars(select(Lot.id).order_by(Lot.id)))
     Session.remove()
     return {"depot": depot, "item": item, "tokens": tokens, "lots": lots}
