@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.db import Session
-from core.errors import PermissionDeniedError
-from core.models import Role, User, depot_clerks
+from core.errors import FourEyesError, PermissionDeniedError
+from core.models import ApiToken, Role, User, depot_clerks
 
 STOCK_KEEPERS = frozenset({Role.ADMIN, Role.CLERK})  # may record stock changes (clerks at their own depots)
 
@@ -83,3 +83,18 @@ def ensure_role(user: User | None, *roles: Role) -> None:
     """
     if user is not None and user.role not in roles:
         raise PermissionDeniedError(_("Your role may not do this."))
+
+
+def ensure_second_person(drafters: set[int], actor: User, message: str) -> None:
+    """Four eyes means two people, whichever account or token they use. A service account never counts as the
+    second person (a system cannot look twice), and whoever issued a token to a service account that drafted may
+    not approve what it drafted: the approval would be theirs twice over."""
+    if actor.service_account:
+        raise FourEyesError(_("An approval needs a person: a service account may not approve."))
+    if actor.id in drafters:
+        raise FourEyesError(message)
+    issued = Session.scalar(select(ApiToken.id).where(ApiToken.user_id.in_(drafters),
+                                                      ApiToken.issued_by_id == actor.id).limit(1))
+    if issued is not None:
+        raise FourEyesError(_("You issued a token to the service account that drafted this; another person must "
+                              "approve it."))

@@ -12,9 +12,9 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from core import clock
-from core.access import ensure_can_act
+from core.access import ensure_can_act, ensure_second_person
 from core.db import Session, unit_of_work
-from core.errors import ConflictError, DomainError, FourEyesError, LinePath, NotFoundError, refuse_lines
+from core.errors import ConflictError, DomainError, LinePath, NotFoundError, refuse_lines
 from core.models import User
 from inventory.labels import ROTATION_ACTION_LABELS, ROTATION_PLAN_STATUS_LABELS
 from inventory.network.queries import get_active_depot
@@ -138,8 +138,8 @@ def _check_replacement(replacement: ReplacementKind, request: RotationLineReques
 def approve_rotation_plan(plan_id: int, actor: User) -> RotationPlan:
     """A second person approves; the lots' quantities are reserved so nobody else issues them."""
     plan = _plan(plan_id, actor, (RotationPlanStatus.DRAFT,))
-    if plan.document.created_by_id == actor.id:
-        raise FourEyesError(_("You drafted this rotation plan; another person must approve it."))
+    ensure_second_person({plan.document.created_by_id}, actor,
+                         _("You drafted this rotation plan; another person must approve it."))
     lock_lots(line.lot for line in plan.lines)
     for line in plan.lines:
         reserve(line.lot, line.quantity)

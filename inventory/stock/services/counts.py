@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core import clock
-from core.access import ensure_can_act
+from core.access import ensure_can_act, ensure_second_person
 from core.db import Session, unit_of_work
-from core.errors import ConflictError, DomainError, FourEyesError, NotFoundError
+from core.errors import ConflictError, DomainError, NotFoundError
 from core.models import User
 from inventory.labels import COUNT_STATUS_LABELS
 from inventory.network.queries import get_active_depot
@@ -56,9 +56,8 @@ def record_counts(count_id: int, counted: dict[int, int], actor: User) -> StockC
 def approve_count(count_id: int, actor: User) -> StockCount:
     """A second person approves: every difference from the book becomes a count adjustment."""
     count = _open(count_id, actor)
-    counters = {line.counted_by_id for line in count.lines} | {count.document.created_by_id}
-    if actor.id in counters:
-        raise FourEyesError(_("You opened or counted this count; another person must approve it."))
+    counters = {line.counted_by_id for line in count.lines if line.counted_by_id} | {count.document.created_by_id}
+    ensure_second_person(counters, actor, _("You opened or counted this count; another person must approve it."))
     missing = [line.lot.batch_no for line in count.lines if line.counted is None]
     if missing:
         raise DomainError(_("Not every lot is counted yet: %(batches)s.", batches=", ".join(missing)))

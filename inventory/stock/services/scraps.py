@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from core import clock
-from core.access import ensure_can_act
+from core.access import ensure_can_act, ensure_second_person
 from core.db import Session, unit_of_work
-from core.errors import ConflictError, DomainError, FourEyesError, LinePath, NotFoundError, refuse_lines
+from core.errors import ConflictError, DomainError, LinePath, NotFoundError, refuse_lines
 from core.models import User
 from inventory.labels import SCRAP_STATUS_LABELS, unit_label
 from inventory.network.queries import get_active_depot
@@ -90,6 +90,6 @@ def _pending(scrap_id: int, actor: User) -> ScrapRequest:
     if scrap.status != ScrapStatus.REQUESTED:
         raise ConflictError(_("Scrap request %(number)s is already %(status)s.", number=scrap.document.number,
                               status=SCRAP_STATUS_LABELS[scrap.status]))
-    if scrap.document.created_by_id == actor.id:
-        raise FourEyesError(_("You asked for this scrapping; another person must approve it."))
+    ensure_second_person({scrap.document.created_by_id}, actor,
+                         _("You asked for this scrapping; another person must approve it."))
     return scrap

@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core import clock
-from core.access import ensure_can_act
+from core.access import ensure_can_act, ensure_second_person
 from core.db import Session, unit_of_work
-from core.errors import ConflictError, DomainError, FourEyesError, LinePath, NotFoundError, PermissionDeniedError
+from core.errors import ConflictError, DomainError, LinePath, NotFoundError, PermissionDeniedError
 from core.models import Role, User
 from inventory.labels import TRANSFER_STATUS_LABELS
 from inventory.network.queries import get_active_depot
@@ -98,8 +98,8 @@ def update_draft(transfer_id: int, lines: list[IssueLine], actor: User) -> Trans
 def approve_transfer(transfer_id: int, actor: User) -> Transfer:
     """Approve a draft (not one's own) and reserve its stock, split over lots first expiring first."""
     transfer = _transfer(transfer_id, actor, TransferStatus.DRAFT)
-    if transfer.document.created_by_id == actor.id:
-        raise FourEyesError(_("You drafted this transfer; another person must approve it."))
+    ensure_second_person({transfer.document.created_by_id}, actor,
+                         _("You drafted this transfer; another person must approve it."))
     requested = [IssueLine(item_id=line.item_id, quantity=line.quantity, lot_id=line.lot_id)
                  for line in transfer.lines]
     planned = plan_line_picks(transfer.source, requested)
