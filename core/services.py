@@ -129,23 +129,17 @@ def list_users() -> list[User]:
     return list(Session.scalars(select(User).order_by(User.role, User.username)))
 
 
-class ServiceAccountSignInError(PermissionDeniedError):
-    """A service account tried the sign-in page: it works only through the API."""
-
-
 def authenticate(username: str, password: str) -> User | None:
     """The user whose password this is, or None. Every answer costs one password hash, so how long the answer
-    takes does not tell whether the username exists or is disabled. A service account is refused in plain words
-    (ServiceAccountSignInError), after the same hash."""
+    takes does not tell whether the username exists or is disabled. A service account never signs in here (its
+    random password is known to nobody), and is answered as a wrong password is: the sign-in page does not tell
+    an outsider which usernames exist, nor which of them are systems."""
     user = get_user_by_username(username.strip())
     if user is None:
         check_password_hash(_dummy_hash(), password)
         return None
     checked = user.check_password(password)
-    if user.service_account:
-        raise ServiceAccountSignInError(_("%(username)s is a service account: it works through the API with a "
-                                          "token and cannot sign in here.", username=user.username))
-    if not checked or not user.active:
+    if not checked or not user.active or user.service_account:
         return None
     return user
 

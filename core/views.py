@@ -27,11 +27,7 @@ def login():
         if locked:
             form.form_errors.append(locked)
             return render_template("login.html", form=form), 429
-        try:
-            user = services.authenticate(form.username.data, form.password.data)
-        except services.ServiceAccountSignInError as refusal:
-            form.form_errors.append(refusal.message)
-            return render_template("login.html", form=form), 403
+        user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
             throttle.forget_failures(form.username.data)
             login_user(user)
