@@ -175,8 +175,7 @@ document_path("/periods", {"get": {"summary": "Every month of the ledger, newest
                                               "open, and which may be closed now.",
                                    "responses": {**ok("AccountingPeriods"), **errors(401, 403)}}})
 document_path("/periods/{period}/close", {"parameters": [_PERIOD_PARAMETER], "post": {
-    "summary": "Finance closes a month that has ended (and the months without movements before it): nothing can be "
-               "dated in it or before it any more; corrections go into the open period as reversals. A close is "
-               "final. 409 when it is already closed or an earlier month with movements is still open, 422 for the "
-               "current or a future month.",
+    "summary": "Finance closes a month that has ended, and every open month before it: nothing can be dated in "
+               "them any more; corrections go into the open period as reversals. A close is final. 409 when the "
+               "month is already closed, 422 for the current or a future month.",
     "parameters": idempotency_key(), "responses": {**ok("AccountingPeriod"), **errors(401, 403, 404, 409, 422)}}})

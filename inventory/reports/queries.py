@@ -243,14 +243,12 @@ class AccountingPeriod:
 def accounting_periods() -> list[AccountingPeriod]:
     """Every month from the ledger's first (or last month, on a young ledger) to the current one, newest first.
 
-    The months that may be closed now are the ended ones up to the first open month with movements: the months
-    before it are empty, and closing it closes them too.
+    Every open month that has ended may be closed; closing one closes the open months before it too.
     """
     rows = {row.month: row for row in Session.scalars(select(ClosedPeriod).options(
         joinedload(ClosedPeriod.closed_by)))}
     through = max(rows, default=None)
     current = ledger_periods.month_of(clock.utcnow())
-    waiting = ledger_periods.first_open_activity(through)
     first_movement = Session.scalar(select(func.min(Movement.occurred_at)))
     starts = [min(rows, default=current), _previous_month(current)]
     if first_movement is not None:
@@ -261,7 +259,7 @@ def accounting_periods() -> list[AccountingPeriod]:
             row = rows.get(month)  # months before the first close have no row: they are closed all the same
             periods.append(AccountingPeriod(month, True, row and row.closed_at, row and row.closed_by))
         else:
-            periods.append(AccountingPeriod(month, closable=month < current and (waiting is None or month <= waiting)))
+            periods.append(AccountingPeriod(month, closable=month < current))
         month = ledger_periods.next_month(month)
     return periods[::-1]
 

@@ -181,8 +181,8 @@ class ClosedPeriod(Base):
     """A calendar month (local time) that finance has closed: no movement may be dated in it or before it.
 
     A close is final, never reopened: what the month's figures said when it was closed stays said, and a mistake
-    found later is corrected by a reversal in the open period. Months close in order, so every month up to the
-    latest closed one is closed (the empty months a close skipped over get rows of their own, made by that close).
+    found later is corrected by a reversal in the open period. Closing a month closes the open months before it,
+    each with a row of its own made by that close, so every month up to the latest closed one is closed.
     """
 
     __tablename__ = "closed_periods"

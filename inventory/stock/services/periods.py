@@ -1,8 +1,8 @@
 """Closed periods: finance closes a month, and the ledger dates nothing in it or before it any more.
 
-A month is a calendar month where the depots are (core.clock's zone), named "YYYY-MM". Months close in order:
-a month closes only once it has ended and when no earlier month with movements is still open, so the closed
-months are always all those up to the latest closed one, and one comparison tells whether a moment is closed.
+A month is a calendar month where the depots are (core.clock's zone), named "YYYY-MM". A month closes once it
+has ended, and closing it closes every open month before it too ("the books are closed through October"), so the
+closed months are always all those up to the latest closed one, and one comparison tells whether a moment is closed.
 A close is final: corrections go into the open period, as reversals (see ClosedPeriod).
 """
 from __future__ import annotations
@@ -64,7 +64,7 @@ def ensure_open(moment: datetime) -> None:
 
 
 def first_open_activity(through: date | None) -> date | None:
-    """The month of the earliest movement after the closed months: the month that must close first."""
+    """The month of the earliest movement after the closed months (None: the open months hold none)."""
     statement = select(func.min(Movement.occurred_at))
     if through is not None:
         statement = statement.where(Movement.occurred_at >= clock.start_of_day(next_month(through)))
@@ -74,7 +74,8 @@ def first_open_activity(through: date | None) -> date | None:
 
 @unit_of_work
 def close_period(month: date, actor: User) -> ClosedPeriod:
-    """Close a month that has ended, and with it the months without movements since the last close."""
+    """Close a month that has ended, and with it every open month before it: each gets its own record of who
+    closed it and when (from the month after the last close, or from the ledger's first month)."""
     ensure_role(actor, *CLOSERS)
     _hold_ledger_still()
     through = closed_through()
@@ -83,11 +84,9 @@ def close_period(month: date, actor: User) -> ClosedPeriod:
     if month >= month_of(clock.utcnow()):
         raise DomainError(_("The period %(period)s has not ended yet; only past months can be closed.",
                             period=label(month)))
-    waiting = first_open_activity(through)
-    if waiting is not None and waiting < month:
-        raise ConflictError(_("Close %(earlier)s first: it has movements and is still open.", earlier=label(waiting)))
+    first = next_month(through) if through is not None else min(first_open_activity(None) or month, month)
     now, closed = clock.utcnow(), None
-    for each in _months(next_month(through) if through is not None else month, month):
+    for each in _months(first, month):
         closed = ClosedPeriod(month=each, closed_by_id=actor.id, closed_at=now)
         Session.add(closed)
     Session.flush()

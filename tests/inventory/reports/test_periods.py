@@ -120,14 +120,13 @@ def test_the_page_refuses_a_month_that_has_not_ended_and_says_why(client, login,
     assert Session.scalar(select(func.count()).select_from(ClosedPeriod)) == 0
 
 
-def test_months_close_in_order_through_the_api(client, depot_world, make_user, api_token):
+def test_closing_a_month_through_the_api_closes_the_open_months_before_it(client, depot_world, make_user,
+                                                                          api_token):
     three, two, last = months_ago(3), months_ago(2), months_ago(1)
     receipt(depot_world, 10, on(three, 10))
     receipt(depot_world, 5, on(last, 10), batch="P-2")
     finance, admin = depot_world["finance_api"], api_token(make_user(Role.ADMIN))
 
-    refused = client.post(f"/api/v1/periods/{label(last)}/close", headers=finance)
-    assert refused.status_code == 409 and f"Close {label(three)} first" in refused.get_json()["error"]
     assert client.post(f"/api/v1/periods/{label(months_ago(0))}/close", headers=finance).status_code == 422
     assert client.post("/api/v1/periods/2100-12/close", headers=finance).status_code == 422
     for malformed in ("2026-13", "1999-12", "26-1", "latest"):
@@ -138,7 +137,8 @@ def test_months_close_in_order_through_the_api(client, depot_world, make_user, a
     assert closed.status_code == 200
     assert closed.get_json() | {"closed_at": None} == {"period": label(three), "state": "closed", "closable": False,
                                                       "closed_at": None, "closed_by": depot_world["finance_name"]}
-    # An administrator may do finance's work; the empty month between closes with the month after it.
+    assert client.post(f"/api/v1/periods/{label(three)}/close", headers=finance).status_code == 409
+    # An administrator may do finance's work; the open month before closes with the month asked for.
     assert client.post(f"/api/v1/periods/{label(last)}/close", headers=admin).status_code == 200
     assert client.post(f"/api/v1/periods/{label(two)}/close", headers=finance).status_code == 409
 
@@ -146,6 +146,18 @@ def test_months_close_in_order_through_the_api(client, depot_world, make_user, a
     assert [listed[label(m)]["state"] for m in (three, two, last, months_ago(0))] == ["closed"] * 3 + ["open"]
     assert listed[label(months_ago(0))]["closable"] is False and listed[label(two)]["closed_by"] is not None
     assert client.get("/api/v1/periods", headers=depot_world["clerk_api"]).status_code == 403
+
+
+def test_the_first_close_closes_every_month_since_the_ledgers_first_each_with_its_closer(client, depot_world):
+    three, two, last = months_ago(3), months_ago(2), months_ago(1)
+    receipt(depot_world, 10, on(three, 10))
+    assert client.post(f"/api/v1/periods/{label(last)}/close", headers=depot_world["finance_api"]).status_code == 200
+    rows = Session.scalars(select(ClosedPeriod).order_by(ClosedPeriod.month)).all()
+    assert [row.month for row in rows] == [three, two, last]
+    assert {row.closed_by.username for row in rows} == {depot_world["finance_name"]}
+    refused = client.post("/api/v1/receipts", headers=depot_world["clerk_api"],
+                          json=api_receipt(depot_world, 1, on(two, 12).isoformat(), batch="P-9"))
+    assert refused.status_code == 422 and "occurred_at" in refused.get_json()["fields"]
 
 
 def test_a_close_with_an_idempotency_key_is_applied_once(client, depot_world):
