@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
@@ -354,12 +354,16 @@ def list_open_work(depot_id: int) -> dict[str, list]:
     return {"transfers": list(transfers), "counts": list(counts), "scraps": list(scraps)}
 
 
-def list_usable_lots(depot_id: int, item_id: int, today: date) -> list[Lot]:
-    """The depot's lots of an item with free, unexpired stock, first expiring first (never-expiring last)."""
+def list_usable_lots(depot_id: int, item_id: int, today: date, present_at: datetime | None = None) -> list[Lot]:
+    """The depot's lots of an item with free, unexpired stock, first expiring first (never-expiring last); with
+    `present_at`, only the lots already at the depot then (a back-dated issue cannot take a later arrival)."""
     statement = (select(Lot).where(Lot.depot_id == depot_id, Lot.item_id == item_id, Lot.on_hand > Lot.reserved,
                                    Lot.in_transit.is_(False),
                                    (Lot.expiry_date.is_(None)) | (Lot.expiry_date > today))
                  .order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.production_date, Lot.id))
+    if present_at is not None:
+        arrived = select(func.min(Movement.occurred_at)).where(Movement.lot_id == Lot.id).scalar_subquery()
+        statement = statement.where(arrived <= present_at)
     return list(Session.scalars(statement))
 
 

@@ -32,7 +32,7 @@ def issue_stock(issue: Issue, actor: User) -> Document:
     ensure_can_act(actor, depot)
     if not (issue.recipient or "").strip():
         raise DomainError(_("Say who receives the goods."), {"recipient": [_("Name the recipient.")]})
-    picks = plan_picks(depot, issue.lines)
+    picks = plan_picks(depot, issue.lines, issue.occurred_at)
     document = new_document(depot, DocumentKind.ISSUE, actor, issue.occurred_at, issue.reason, issue.recipient)
     lock_lots(pick.lot for pick in picks)
     for pick in picks:

@@ -6,7 +6,7 @@ pick into a refusal beside the line that asked for too much.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 
@@ -33,19 +33,20 @@ class IssueLine:
     lot_id: int | None = None  # None: first expiring, first out
 
 
-def plan_picks(depot: Depot, lines: list[IssueLine]) -> list[Pick[Lot]]:
-    """Choose the lots for every line; collect every line's problem before refusing."""
-    return [pick for line_picks in plan_line_picks(depot, lines) for pick in line_picks]
+def plan_picks(depot: Depot, lines: list[IssueLine], present_at: datetime | None = None) -> list[Pick[Lot]]:
+    """Choose the lots for every line; collect every line's problem before refusing. `present_at` dates a
+    back-dated document: first expiring first among the lots already at the depot then."""
+    return [pick for line_picks in plan_line_picks(depot, lines, present_at) for pick in line_picks]
 
 
-def plan_line_picks(depot: Depot, lines: list[IssueLine]) -> list[list[Pick[Lot]]]:
+def plan_line_picks(depot: Depot, lines: list[IssueLine], present_at: datetime | None = None) -> list[list[Pick[Lot]]]:
     """The lots chosen for each line, in the order of the lines."""
     if not lines:
         raise DomainError(_("Add at least one line."), {"lines": [_("Add at least one line.")]})
     today, grouped, errors, taken = clock.today(), [], [], {}
     for index, line in enumerate(lines):
         try:
-            line_picks = _pick_line(depot, line, today, LinePath(index), taken)
+            line_picks = _pick_line(depot, line, today, LinePath(index), taken, present_at)
         except DomainError as error:
             errors.append(error)
             continue
@@ -56,19 +57,28 @@ def plan_line_picks(depot: Depot, lines: list[IssueLine]) -> list[list[Pick[Lot]
     return grouped
 
 
-def _pick_line(depot: Depot, line: IssueLine, today: date, path: LinePath, taken: dict[int, int]) -> list[Pick]:
+def _pick_line(depot: Depot, line: IssueLine, today: date, path: LinePath, taken: dict[int, int],
+               present_at: datetime | None = None) -> list[Pick]:
     item = line_item(line.item_id, path)
     quantity = base_quantity(item, line.quantity, line.unit, path)
     if line.lot_id is not None:
         return [named_lot(depot, item, line.lot_id, quantity, today, path, taken)]
     try:
-        return picking.pick_fefo(list_usable_lots(depot.id, item.id, today), quantity, today, taken)
+        return picking.pick_fefo(list_usable_lots(depot.id, item.id, today, present_at), quantity, today, taken)
     except picking.ShortOfStock as short:
-        raise _short(depot, item, short, path) from short
+        raise _short(depot, item, short, path, present_at) from short
 
 
-def _short(depot: Depot, item: Item, short: picking.ShortOfStock, path: LinePath) -> InsufficientStockError:
+def _short(depot: Depot, item: Item, short: picking.ShortOfStock, path: LinePath,
+           present_at: datetime | None = None) -> InsufficientStockError:
     unit = unit_label(item.base_unit)
+    if present_at is not None:
+        return InsufficientStockError(
+            _("Not enough %(item)s at %(depot)s on %(moment)s: asked %(asked)s %(unit)s, of the batches there then "
+              "%(available)s are free.", item=item.name, depot=depot.code, moment=clock.local_iso(present_at),
+              asked=short.asked, unit=unit, available=short.available),
+            path.error("quantity", _("Only %(available)s %(unit)s of the batches at the depot on that date are free.",
+                                     available=short.available, unit=unit)))
     return InsufficientStockError(
         _("Not enough %(item)s at %(depot)s: asked %(asked)s %(unit)s, available %(available)s.",
           item=item.name, depot=depot.code, asked=short.asked, unit=unit, available=short.available),

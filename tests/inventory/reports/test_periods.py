@@ -18,7 +18,7 @@ from core.db import Base, Session, transaction
 from core.errors import DomainError
 from core.models import Role
 from inventory.reports.queries import valuation
-from inventory.stock.models import ClosedPeriod, Movement
+from inventory.stock.models import ClosedPeriod, Lot, Movement
 from inventory.stock.queries import depot_stock_as_of
 from inventory.stock.services import (
     Arrival,
@@ -213,12 +213,21 @@ def test_a_movement_cannot_be_dated_before_its_lot(client, depot_world):
     two = months_ago(2)
     receipt(depot_world, 10, on(two, 20))
     before = row_counts()
-    for path, body in (("/api/v1/issues", api_issue(depot_world, 1, iso(two, 10))),
+    lot_id = Session.scalar(select(Lot.id).where(Lot.depot_id == depot_world["depot"].id))
+    named = api_issue(depot_world, 1, iso(two, 10))
+    named["lines"][0]["lot_id"] = lot_id
+    for path, body in (("/api/v1/issues", named),
                        ("/api/v1/receipts", api_receipt(depot_world, 5, iso(two, 10)))):  # the same batch
         response = client.post(path, json=body, headers=depot_world["clerk_api"])
         assert response.status_code == 422
         assert response.get_json()["fields"]["occurred_at"][0].startswith("Not before ")
         assert "was not yet at" in response.get_json()["error"]
+    # Unnamed, first expiring first finds no batch that was there on the 10th.
+    response = client.post("/api/v1/issues", json=api_issue(depot_world, 1, iso(two, 10)),
+                           headers=depot_world["clerk_api"])
+    assert response.status_code == 409
+    assert response.get_json()["fields"]["lines"]["0"]["quantity"] == [
+        "Only 0 piece of the batches at the depot on that date are free."]
     assert row_counts() == before
 
 
@@ -236,6 +245,17 @@ def test_a_back_dated_issue_may_not_make_a_past_balance_negative(depot_world):
     assert [row.balance for row in _balances(depot_world)] == [10, 8, 0, 10]
 
 
+def test_a_back_dated_issue_takes_first_expiring_among_the_batches_already_there(depot_world):
+    two = months_ago(2)
+    receipt(depot_world, 10, on(two, 5))  # P-1, expiring in 400 days
+    later = ReceiptLine(depot_world["item"].id, 10, "P-2", Decimal("10.00"), "central",
+                        expiry_date=clock.today() + timedelta(days=100))  # expires first, but came on the 20th
+    receive_stock(Receipt(depot_world["depot"].id, [later], occurred_at=on(two, 20)), depot_world["clerk"])
+    document = issue(depot_world, 4, on(two, 10))
+    assert [movement.lot.batch_no for movement in document.movements] == ["P-1"]
+    assert [movement.lot.batch_no for movement in issue(depot_world, 4, None).movements] == ["P-2"]  # today: FEFO
+
+
 def _balances(world: dict) -> list:
     """The lot's balance after each of its movements, in date order."""
     movements = Session.scalars(select(Movement).where(Movement.depot_id == world["depot"].id)
@@ -251,8 +271,9 @@ def test_stock_as_of_every_day_stays_at_or_above_zero_after_a_hostile_sequence(c
     two, last = months_ago(2), months_ago(1)
     post = {"receipts": lambda *args: api_receipt(depot_world, *args), "issues": lambda *args: api_issue(
         depot_world, *args)}
-    attempts = [("receipts", (10, iso(two, 15)), 201), ("issues", (3, iso(two, 1)), 422),
-                ("issues", (1, "2000-01-01T12:00:00+08:00"), 422), ("issues", (1, "0001-01-01T00:00:00+00:00"), 422),
+    # Issues dated before the batch came find nothing there then (409); year 1 is out of bounds (422).
+    attempts = [("receipts", (10, iso(two, 15)), 201), ("issues", (3, iso(two, 1)), 409),
+                ("issues", (1, "2000-01-01T12:00:00+08:00"), 409), ("issues", (1, "0001-01-01T00:00:00+00:00"), 422),
                 ("issues", (12, iso(two, 20)), 409), ("issues", (6, iso(last, 20)), 201),
                 ("issues", (5, iso(two, 16)), 409), ("receipts", (4, iso(two, 10)), 422),
                 ("issues", (4, iso(two, 16)), 201), ("issues", (1, None), 409)]
