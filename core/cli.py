@@ -70,11 +70,11 @@ def create_token(username: str, name: str) -> None:
     user = services.get_user_by_username(username)
     if user is None:
         raise click.ClickException(f"No user '{username}'.")
-    if not user.service_account:
-        raise click.ClickException(f"'{username}' is a person, not a service account: only they may make their own "
-                                   "tokens, on the My API tokens page once signed in. Create a service account "
-                                   "(flask users create NAME --role ROLE --service-account) for another system.")
-    _token, raw = services.issue_token(user.id, name, actor=None)
+    try:
+        _token, raw = services.issue_token(user.id, name, actor=None)
+    except DomainError as error:  # a person: only they make their own tokens
+        raise click.ClickException(f"{_describe(error)} Create a service account (flask users create NAME --role ROLE "
+                                   "--service-account) for another system.") from error
     click.echo(raw)
 
 

@@ -138,8 +138,7 @@ def authenticate(username: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_dummy_hash(), password)
         return None
-    checked = user.check_password(password)
-    if not checked or not user.active or user.service_account:
+    if not user.check_password(password) or not user.active or user.service_account:
         return None
     return user
 

@@ -93,8 +93,7 @@ document_path("/reports/settlement", {"get": {
                "the finished trips not yet settled (should be none). Decimals are strings. Add format=csv or "
                "format=xlsx for a download with the same figures.",
     "parameters": query(SettlementQuerySchema),
-    "responses": {**ok_or_download(ok("SettlementReport")["200"]["content"]["application/json"]["schema"]),
-                  **errors(400, 401, 403)}}})
+    "responses": {**ok_or_download("SettlementReport"), **errors(400, 401, 403)}}})
 document_path("/settlement/payments", {"post": {
     "summary": "Finance records one payment for settlement lines still due; a line already paid refuses the "
                "whole payment (409)", "parameters": _KEY, "requestBody": body(PayLinesSchema),

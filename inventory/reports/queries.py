@@ -250,7 +250,7 @@ def accounting_periods() -> list[AccountingPeriod]:
     through = max(rows, default=None)
     current = ledger_periods.month_of(clock.utcnow())
     first_movement = Session.scalar(select(func.min(Movement.occurred_at)))
-    starts = [min(rows, default=current), _previous_month(current)]
+    starts = [min(rows, default=current), ledger_periods.previous_month(current)]
     if first_movement is not None:
         starts.append(ledger_periods.month_of(first_movement))
     periods, month = [], min(starts)
@@ -263,6 +263,3 @@ def accounting_periods() -> list[AccountingPeriod]:
         month = ledger_periods.next_month(month)
     return periods[::-1]
 
-
-def _previous_month(month: date) -> date:
-    return month.replace(year=month.year - 1, month=12) if month.month == 1 else month.replace(month=month.month - 1)

@@ -34,6 +34,10 @@ def next_month(month: date) -> date:
     return month.replace(year=month.year + 1, month=1) if month.month == 12 else month.replace(month=month.month + 1)
 
 
+def previous_month(month: date) -> date:
+    return month.replace(year=month.year - 1, month=12) if month.month == 1 else month.replace(month=month.month - 1)
+
+
 def label(month: date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
 

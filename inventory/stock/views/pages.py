@@ -37,7 +37,7 @@ from inventory.stock.views.helpers import (
 )
 
 SUBJECT_KINDS = {Transfer: "transfer", StockCount: "count", ScrapRequest: "scrap"}
-# Vouchers whose lines add and take away, so their total is the net change (the template signs their lines too).
+# Vouchers whose lines add and take away: their lines are shown signed and their total is the net change.
 SIGNED_VOUCHERS = {DocumentKind.COUNT, DocumentKind.REVERSAL, DocumentKind.SHIPMENT}
 
 
@@ -94,7 +94,7 @@ def render_document(document: Document, receive_form=None, resolve_forms=None, s
     return render_template("stock/document.html", document=document, subject=subject,
                            subject_link=queries.document_link(document),
                            subject_kind=subject_kind, title=DOCUMENT_TITLES[document.kind], movements=movements,
-                           total=voucher_total(document.kind, movements),
+                           total=voucher_total(document.kind, movements), signed=document.kind in SIGNED_VOUCHERS,
                            receive_form=receive_form, resolve_forms=resolve_forms or {},
                            new_resolve_form=lambda d_id: ResolveDiscrepancyForm(formdata=None, prefix=f"d{d_id}"),
                            can_act=lambda depot_id: can_act_at(current_user, depot_id),

@@ -214,13 +214,18 @@ def test_a_transfer_line_asking_too_much_is_refused_beside_its_quantity(clerk_cl
     assert count(Transfer) == 0
 
 
-def test_receiving_more_than_shipped_is_refused_beside_the_line(clerk, depot, item, make_depot, make_user, app):
-    destination = make_depot()
+def shipped_transfer(clerk, depot, item, destination, admin) -> Transfer:
+    """20 of the 50 the clerk stocked up, drafted by the clerk, approved and shipped by the admin."""
     stock_up(depot, item, clerk, 50)
     transfer = draft_transfer(TransferRequest(depot.id, destination.id, [IssueLine(item.id, 20)]), clerk)
-    admin = make_user(Role.ADMIN)
     approve_transfer(transfer.id, admin)
     ship_transfer(transfer.id, admin)
+    return transfer
+
+
+def test_receiving_more_than_shipped_is_refused_beside_the_line(clerk, depot, item, make_depot, make_user, app):
+    admin = make_user(Role.ADMIN)
+    transfer = shipped_transfer(clerk, depot, item, make_depot(), admin)
     client = app.test_client()
     client.post("/login", data={"username": admin.username, "password": "correct horse battery"})
     line_id = Session.get(Transfer, transfer.id).lines[0].id
@@ -231,12 +236,8 @@ def test_receiving_more_than_shipped_is_refused_beside_the_line(clerk, depot, it
 
 
 def test_admin_resolves_a_discrepancy_from_the_voucher(clerk, depot, item, make_depot, make_user, login):
-    destination = make_depot()
-    stock_up(depot, item, clerk, 50)
     admin = make_user(Role.ADMIN)
-    transfer = draft_transfer(TransferRequest(depot.id, destination.id, [IssueLine(item.id, 20)]), clerk)
-    approve_transfer(transfer.id, admin)
-    ship_transfer(transfer.id, admin)
+    transfer = shipped_transfer(clerk, depot, item, make_depot(), admin)
     line_id = Session.get(Transfer, transfer.id).lines[0].id
     receive_transfer(transfer.id, Arrival([ReceivedLine(line_id, 15)]), admin)
     discrepancy = Session.get(Transfer, transfer.id).discrepancies[0]
@@ -346,12 +347,8 @@ def test_voucher_shows_number_parties_lines_total_and_signatures(clerk_client, c
 
 
 def test_the_transfer_voucher_totals_the_value_sent_once(clerk, depot, item, make_depot, make_user, login):
-    destination = make_depot()
-    stock_up(depot, item, clerk, 50)
     admin = make_user(Role.ADMIN)
-    transfer = draft_transfer(TransferRequest(depot.id, destination.id, [IssueLine(item.id, 20)]), clerk)
-    approve_transfer(transfer.id, admin)
-    ship_transfer(transfer.id, admin)
+    transfer = shipped_transfer(clerk, depot, item, make_depot(), admin)
     receive_transfer(transfer.id, Arrival([ReceivedLine(Session.get(Transfer, transfer.id).lines[0].id, 20)]), admin)
     html = login(admin).get(f"/documents/{transfer.document_id}").get_data(as_text=True)
     total = re.search(r"<tfoot>.*?</tfoot>", html, re.S).group(0)
