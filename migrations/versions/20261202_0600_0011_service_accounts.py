@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-10 09:00:00
+Create Date: 2026-12-02 06:00:00
 """
 from datetime import datetime, timezone
 
