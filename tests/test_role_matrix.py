@@ -35,6 +35,7 @@ MATRIX = [
     ("network.assign_clerk", "POST", "/depots/{depot}/clerks", ADMIN),
     ("network.unassign_clerk", "POST", "/depots/{depot}/clerks/{user}/remove", ADMIN),
     ("network.items", "GET", "/items", EVERYONE),
+    ("approvals.inbox", "GET", "/inbox", {Role.ADMIN, Role.CLERK}),
     ("network.new_item", "GET", "/items/new", ADMIN),
     ("network.edit_item", "GET", "/items/{item}/edit", ADMIN),
     ("network_api.list_depots", "GET", "/api/v1/depots", EVERYONE),
