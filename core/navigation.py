@@ -65,6 +65,30 @@ def add_link(app: Flask, endpoint: str, label: str, roles: set[Role] | None = No
     app.extensions.setdefault("navigation", []).append(link)
 
 
+@dataclass(frozen=True)
+class HomePanel:
+    """A part of the start page: a template fed by `load` (its context, or None to leave the panel out)."""
+
+    template: str
+    load: Callable[[], dict | None]
+    roles: frozenset[Role] | None = None
+    rank: int = 50
+
+
+def add_home_panel(app: Flask, template: str, load: Callable[[], dict | None], roles: set[Role] | None = None,
+                   rank: int = 50) -> None:
+    """Domains add what each role's start page shows (the clerk's depots, finance's book value, incidents …)."""
+    panel = HomePanel(template, load, frozenset(roles) if roles else None, rank)
+    app.extensions.setdefault("home_panels", []).append(panel)
+
+
+def home_panels() -> list[tuple[str, dict]]:
+    """The signed-in reader's start page: (template, context) per panel they see, by rank."""
+    panels = sorted((panel for panel in current_app.extensions.get("home_panels", [])
+                     if panel.roles is None or current_user.role in panel.roles), key=lambda panel: panel.rank)
+    return [(panel.template, context) for panel in panels if (context := panel.load()) is not None]
+
+
 def set_home(app: Flask, endpoint: str) -> None:
     """The start page: where the brand links to and where signing in leads."""
     app.config["HOME_ENDPOINT"] = endpoint

@@ -81,3 +81,12 @@ def _add_links(app: Flask) -> None:
     ):
         navigation.add_link(app, endpoint, label, roles, menu=menu)
     register_report(app, "settlement.settlement_report", _l("Transport settlement"), everyone_but_clerks)
+    _add_home_panels(app)
+
+
+def _add_home_panels(app: Flask) -> None:
+    from dispatch.incidents.views import home_panel as incidents_panel
+    from dispatch.shipments.views import home_panel as shipments_panel
+
+    navigation.add_home_panel(app, "incidents/_home.html", incidents_panel, {Role.ADMIN, Role.DISPATCHER}, rank=5)
+    navigation.add_home_panel(app, "shipments/_home.html", shipments_panel, {Role.CLERK}, rank=15)

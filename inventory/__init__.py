@@ -1,7 +1,7 @@
 """Inventory: the stockpile network, stock as a ledger, rotation, capacity agreements, finance reports.
 
-One package per feature (network, stock, rotation, agreements, reports, and the approvals inbox over them), each
-with the same module names.
+One package per feature (network, stock, rotation, agreements, reports; over them the approvals inbox and the
+start page), each with the same module names.
 `init_app` registers their blueprints, commands, header links and template helpers.
 """
 from __future__ import annotations
@@ -37,7 +37,9 @@ def init_app(app: Flask) -> None:
     for feature in FEATURES:
         app.register_blueprint(import_module(f"inventory.{feature}.views").bp)
         register_api(app, import_module(f"inventory.{feature}.api").bp)
-    app.register_blueprint(import_module("inventory.approvals.views").bp)  # a page over the others: no API of its own
+    for page in ("approvals", "home"):  # pages over the other features: no API of their own
+        app.register_blueprint(import_module(f"inventory.{page}.views").bp)
+    import_module("inventory.home.views").register_panels(app)
     for group in (depots_cli, stock_cli):
         app.cli.add_command(group)
     app.jinja_env.filters["unit"] = unit_label  # `{{ item.base_unit|unit }}`: a unit in the reader's language
@@ -54,11 +56,11 @@ def _add_links(app: Flask) -> None:
     from inventory.reports.views import REPORTS_MENU
 
     everyone_but_clerks = {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}
-    navigation.set_home(app, "network.home")
+    navigation.set_home(app, "home.home")
     for key, label, rank in ((NETWORK_MENU, _l("Network"), 20), (STOCK_MENU, _l("Stock"), 30),
                              (REPORTS_MENU, _l("Reports"), 80)):
         navigation.add_menu(app, key, label, rank)
-    navigation.add_link(app, "network.home", _l("Home"), rank=0)
+    navigation.add_link(app, "home.home", _l("Home"), rank=0)
     navigation.add_link(app, "approvals.inbox", _l("Inbox"), set(STOCK_KEEPERS), rank=10, badge=inbox_badge)
     for endpoint, label, roles, menu in (
         ("network.depots", _l("Depots"), None, NETWORK_MENU),

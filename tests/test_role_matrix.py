@@ -26,7 +26,7 @@ MATRIX = [
     ("core.set_active", "POST", "/admin/users/{user}/active", ADMIN),
     ("core.my_tokens", "GET", "/account/tokens", EVERYONE),
     ("core.revoke_my_token", "POST", "/account/tokens/{token}/revoke", EVERYONE),  # someone else's: 404 to all
-    ("network.home", "GET", "/", EVERYONE),
+    ("home.home", "GET", "/", EVERYONE),
     ("network.depots", "GET", "/depots", EVERYONE),
     ("network.new_depot", "GET", "/depots/new", ADMIN),
     ("network.depot", "GET", "/depots/{depot}", EVERYONE),

@@ -64,9 +64,7 @@ def _counts(user: User) -> Select:
     line = CountLine.__table__.alias("line")
     uncounted = exists().where(line.c.count_id == StockCount.id, line.c.counted.is_(None))
     counted_by_user = exists().where(line.c.count_id == StockCount.id, line.c.counted_by_id == user.id)
-    return (select(literal(WaitingKind.COUNT.value).label("kind"), StockCount.id.label("subject_id"),
-                   StockCount.document_id, StockCount.depot_id)
-            .where(StockCount.status == CountStatus.OPEN, ~uncounted, ~counted_by_user))
+    return _open_counts().where(~uncounted, ~counted_by_user)
 
 
 def _scraps() -> Select:
@@ -157,3 +155,29 @@ def waiting_depots(user: User) -> list[tuple[int, str, str]]:
     waiting = statement.subquery()
     return [tuple(row) for row in Session.execute(
         select(waiting.c.depot_id, waiting.c.code, waiting.c.name).distinct().order_by(waiting.c.code))]
+
+
+def own_drafts_by_depot(user: User) -> dict[int, int]:
+    """How many documents the user drafted still wait for someone else's signature, per depot (open counts
+    included however far they are counted): the other side of the inbox, for the clerk's home page."""
+    branches = [_transfers(), _open_counts(), _scraps(), _rotation_plans()]
+    waiting = union_all(*branches).subquery("waiting")
+    rows = Session.execute(select(waiting.c.depot_id, func.count())
+                           .join(Document, Document.id == waiting.c.document_id)
+                           .where(Document.created_by_id == user.id).group_by(waiting.c.depot_id))
+    return dict(rows.all())
+
+
+def _open_counts() -> Select:
+    return (select(literal(WaitingKind.COUNT.value).label("kind"), StockCount.id.label("subject_id"),
+                   StockCount.document_id, StockCount.depot_id)
+            .where(StockCount.status == CountStatus.OPEN))
+
+
+def waiting_by_depot(user: User) -> dict[int, int]:
+    """How many documents wait for the user's signature at each depot."""
+    statement = _waiting(user)
+    if statement is None:
+        return {}
+    waiting = statement.subquery()
+    return dict(Session.execute(select(waiting.c.depot_id, func.count()).group_by(waiting.c.depot_id)).all())
