@@ -37,8 +37,9 @@ def depot_work(make_depot, make_item, make_user, receive):
     count = open_count(depot.id, clerk)
     record_counts(count.id, {line.id: line.expected for line in count.lines}, clerk)
     numbers = {"transfer": transfer.document.number, "scrap": scrap.document.number}
-    return {"numbers": numbers, "depot": depot, "other": other, "clerk": clerk, "other_clerk": other_clerk, "admin": make_user(Role.ADMIN),
-            "transfer": transfer, "scrap": scrap, "plan": plan, "count": count, "item": item}
+    return {"numbers": numbers, "depot": depot, "other": other, "clerk": clerk, "other_clerk": other_clerk,
+            "admin": make_user(Role.ADMIN), "transfer": transfer, "scrap": scrap, "plan": plan, "count": count,
+            "item": item}
 
 
 def kinds(user, **filters):
