@@ -133,3 +133,13 @@ WAITING_KIND_LABELS = {
     WaitingKind.SCRAP: _l("Scrap request to decide"),
     WaitingKind.ROTATION_PLAN: _l("Rotation plan to approve"),
 }
+
+EXPIRY_BAND_LABELS = {
+    "expired": _l("Expired"),
+    "month": _l("Within 30 days"),
+    "quarter": _l("31 to 90 days"),
+    "half_year": _l("91 to 180 days"),
+    "year": _l("181 days to a year"),
+    "later": _l("Over a year"),
+    "never": _l("Does not expire"),
+}

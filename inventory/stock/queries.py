@@ -496,3 +496,37 @@ def arriving_transfers_by_depot(depot_ids: list[int]) -> dict[int, int]:
                            .where(Transfer.destination_id.in_(depot_ids), Transfer.status == TransferStatus.SHIPPED)
                            .group_by(Transfer.destination_id))
     return dict(rows.all())
+
+
+# Expiry bands of a depot's usable stock: (key, last day left in the band); None: beyond the last band.
+EXPIRY_BANDS = (("month", 30), ("quarter", 90), ("half_year", 180), ("year", 365), ("later", None))
+
+
+@dataclass
+class ExpiryBand:
+    key: str           # "expired", one of EXPIRY_BANDS, or "never" (does not expire)
+    lots: int = 0
+    quantity: int = 0
+    value: Decimal = Decimal("0.00")
+
+
+def expiry_profile(stock: list[ItemStock]) -> list[ExpiryBand]:
+    """How the depot's stock on hand (not in transit) spreads over the time left before it expires, by book value:
+    the figures of the stock table above it, regrouped."""
+    keys = ["expired", *(key for key, _last in EXPIRY_BANDS), "never"]
+    bands = {key: ExpiryBand(key) for key in keys}
+    for entry in stock:
+        for lot in entry.lots:
+            if lot.state == "in_transit":
+                continue
+            band = bands["expired" if lot.state == "expired" else _band(lot.days_left)]
+            band.lots += 1
+            band.quantity += lot.on_hand
+            band.value += lot.unit_cost * lot.on_hand
+    return list(bands.values())
+
+
+def _band(days_left: int | None) -> str:
+    if days_left is None:
+        return "never"
+    return next(key for key, last in EXPIRY_BANDS if last is None or days_left <= last)
