@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from core import navigation
 from core.api import register_api
 from core.models import Role
+from inventory import NETWORK_MENU, STOCK_MENU
 from inventory.labels import DEPOT_LEVEL_LABELS
 from inventory.reports.views import register_report
 from inventory.stock import queries as stock_queries
@@ -64,16 +65,28 @@ def map_legend() -> dict[str, str]:
     return names | {"agreement": str(_l("Capacity agreement"))}
 
 
+DISPATCH_MENU = "dispatch"
+
+
 def _add_links(app: Flask) -> None:
     everyone_but_clerks = {Role.ADMIN, Role.DISPATCHER, Role.FINANCE}
-    for endpoint, label, roles in (
-        ("incidents.incidents", _l("Incidents"), None),
-        ("plans.plans", _l("Plans"), everyone_but_clerks),
-        ("shipments.shipments", _l("Shipments"), None),
-        ("maps.overview", _l("Map"), None),
-        ("availability.nearby", _l("Find stock"), {Role.ADMIN, Role.DISPATCHER}),
-        ("fleet.find_depot", _l("Fleet"), {Role.ADMIN, Role.DISPATCHER}),
-        ("settlement.settlement_report", _l("Settlement"), everyone_but_clerks),
+    navigation.add_menu(app, DISPATCH_MENU, _l("Dispatch"), 40)
+    for endpoint, label, roles, menu in (
+        ("incidents.incidents", _l("Incidents"), None, DISPATCH_MENU),
+        ("plans.plans", _l("Plans"), everyone_but_clerks, DISPATCH_MENU),
+        ("shipments.shipments", _l("Shipments"), None, DISPATCH_MENU),
+        ("fleet.find_depot", _l("Fleet"), {Role.ADMIN, Role.DISPATCHER}, DISPATCH_MENU),
+        ("maps.overview", _l("Map"), None, NETWORK_MENU),
+        ("availability.nearby", _l("Find stock"), {Role.ADMIN, Role.DISPATCHER}, STOCK_MENU),
     ):
-        navigation.add_link(app, endpoint, label, roles)
+        navigation.add_link(app, endpoint, label, roles, menu=menu)
     register_report(app, "settlement.settlement_report", _l("Transport settlement"), everyone_but_clerks)
+    _add_home_panels(app)
+
+
+def _add_home_panels(app: Flask) -> None:
+    from dispatch.incidents.views import home_panel as incidents_panel
+    from dispatch.shipments.views import home_panel as shipments_panel
+
+    navigation.add_home_panel(app, "incidents/_home.html", incidents_panel, {Role.ADMIN, Role.DISPATCHER}, rank=5)
+    navigation.add_home_panel(app, "shipments/_home.html", shipments_panel, {Role.CLERK}, rank=15)

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from inventory.agreements.models import ActivationStatus
+from inventory.approvals.queries import WaitingKind
 from inventory.network.models import DepotLevel, DepotStatus, ItemCategory, OperatorType, RegionLevel
 from inventory.rotation.models import RotationAction, RotationPlanStatus
 from inventory.stock.models import (
@@ -123,3 +124,22 @@ ROTATION_ACTION_LABELS = {
 }
 ACTIVATION_STATUS_LABELS = {ActivationStatus.PRODUCING: _l("producing"), ActivationStatus.COMPLETED: _l("all received"),
                             ActivationStatus.CANCELLED: _l("withdrawn")}
+
+# The approvals inbox.
+
+WAITING_KIND_LABELS = {
+    WaitingKind.TRANSFER: _l("Transfer to approve"),
+    WaitingKind.COUNT: _l("Count to approve"),
+    WaitingKind.SCRAP: _l("Scrap request to decide"),
+    WaitingKind.ROTATION_PLAN: _l("Rotation plan to approve"),
+}
+
+EXPIRY_BAND_LABELS = {
+    "expired": _l("Expired"),
+    "month": _l("Within 30 days"),
+    "quarter": _l("31 to 90 days"),
+    "half_year": _l("91 to 180 days"),
+    "year": _l("181 days to a year"),
+    "later": _l("Over a year"),
+    "never": _l("Does not expire"),
+}

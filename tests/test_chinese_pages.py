@@ -222,6 +222,8 @@ def test_every_page_a_role_reaches_speaks_chinese(world, client, role):
     pages = crawl(client, unsafe)
     assert len(pages) >= 5, sorted(pages)
     assert any(url.endswith("/progress") for url in pages), "the follow-up dashboard is linked from the incident"
+    if role in (Role.ADMIN, Role.CLERK):  # the header links to the approvals inbox
+        assert "/inbox" in pages and "等待您签批" in pages["/inbox"]
     if role in (Role.ADMIN, Role.FINANCE, Role.DISPATCHER):  # the header links to the carriers' settlement
         assert "/reports/settlement" in pages and "运输结算" in pages["/reports/settlement"]
     assert not unsafe, f"pages the Content-Security-Policy would break or leave open: {unsafe}"

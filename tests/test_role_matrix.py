@@ -26,7 +26,7 @@ MATRIX = [
     ("core.set_active", "POST", "/admin/users/{user}/active", ADMIN),
     ("core.my_tokens", "GET", "/account/tokens", EVERYONE),
     ("core.revoke_my_token", "POST", "/account/tokens/{token}/revoke", EVERYONE),  # someone else's: 404 to all
-    ("network.home", "GET", "/", EVERYONE),
+    ("home.home", "GET", "/", EVERYONE),
     ("network.depots", "GET", "/depots", EVERYONE),
     ("network.new_depot", "GET", "/depots/new", ADMIN),
     ("network.depot", "GET", "/depots/{depot}", EVERYONE),
@@ -35,6 +35,7 @@ MATRIX = [
     ("network.assign_clerk", "POST", "/depots/{depot}/clerks", ADMIN),
     ("network.unassign_clerk", "POST", "/depots/{depot}/clerks/{user}/remove", ADMIN),
     ("network.items", "GET", "/items", EVERYONE),
+    ("approvals.inbox", "GET", "/inbox", {Role.ADMIN, Role.CLERK}),
     ("network.new_item", "GET", "/items/new", ADMIN),
     ("network.edit_item", "GET", "/items/{item}/edit", ADMIN),
     ("network_api.list_depots", "GET", "/api/v1/depots", EVERYONE),

@@ -175,3 +175,10 @@ def edit_area(incident_id: int, area_id: int):
             return redirect(url_for("incidents.incident", incident_id=incident_id) + "#areas")
     return render_template("incidents/area_form.html", form=form, incident=incident, area=area), \
         422 if form.errors else 200
+
+
+def home_panel() -> dict:
+    """The dispatcher's start page: the active incidents with their responses, newest first."""
+    incidents = queries.list_active_incidents()
+    return {"incidents": [(incident, queries.current_responses(incident)) for incident in incidents],
+            "labels": labels}

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from math import ceil, floor, log10
+from math import ceil
 
 from flask import Blueprint, current_app, render_template
 
-from core import clock
+from core import charts, clock
 from core.auth import allow
 from dispatch import labels
 from dispatch.progress import queries
@@ -91,12 +91,8 @@ def chart_of(progress: Progress) -> Chart:
 
 
 def nice_step(raw: float) -> int:
-    """The smallest of 1, 2, 2.5 and 5 times a power of ten that is at least `raw` (and at least 1)."""
-    if raw <= 1:
-        return 1
-    power = 10 ** floor(log10(raw))
-    return next(int(power * factor) for factor in (1, 2, 2.5, 5, 10) if power * factor >= raw
-                and float(power * factor).is_integer())
+    """A round whole step for an axis of units."""
+    return int(charts.nice_step(raw, whole=True))
 
 
 def _time_scale(start: datetime, end: datetime, chart: Chart):

@@ -18,6 +18,7 @@ from dispatch.shipments.models import OPEN_STATUSES, ShipmentStatus
 
 bp = Blueprint("shipments", __name__, template_folder="templates")
 PLANNERS = (Role.ADMIN, Role.DISPATCHER)
+HOME_SHOWN = 10  # shipments to dispatch listed on a clerk's start page
 
 
 @bp.route("/shipments")
@@ -147,3 +148,12 @@ def waybill(shipment_id: int):
     return render_template("shipments/waybill.html", shipment=found, labels=labels,
                            stops=[(stop, [line for line in found.lines if line.stop_id == stop.id])
                                   for stop in found.stops])
+
+
+def home_panel() -> dict:
+    """The clerk's start page: shipments still to load and dispatch from their depots, first planned first."""
+    depot_ids = sorted(actable_depot_ids(current_user) or ())
+    waiting = [queries.list_shipments(1, HOME_SHOWN, status=status.value, depot_ids=depot_ids)
+               for status in OPEN_STATUSES]
+    return {"shipments": [shipment for page in waiting for shipment in page.items],
+            "total": sum(page.total for page in waiting), "labels": labels}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -266,3 +267,34 @@ def agreement_activations(agreement_id: int) -> list[AgreementActivation]:
                                 .options(selectinload(AgreementActivation.outputs),
                                          joinedload(AgreementActivation.activated_by))
                                 .order_by(AgreementActivation.activated_at.desc(), AgreementActivation.id.desc())))
+
+
+@dataclass
+class CoverageShare:
+    """How much of one level's or province's summed quota minimums (its Level II reserve) is held."""
+
+    group: str
+    group_name: str
+    minimum: int        # the summed minimums of every item with one
+    held: int           # held stock counted up to each item's minimum
+    with_capacity: int  # the same once the capacity agreements have delivered for 72 hours
+    gaps: int           # items short even then
+
+    @property
+    def share_held(self) -> Decimal:
+        return (Decimal(self.held) / self.minimum).quantize(Decimal("0.001"))
+
+
+def coverage_shares(by: str = "level", today: date | None = None) -> list[CoverageShare]:
+    """The coverage rows summed per level or province, in the coverage page's order; groups without a minimum
+    are left out (nothing to cover)."""
+    shares: dict[str, CoverageShare] = {}
+    for row in coverage(by, today=today):
+        if row.quota_minimum == 0:
+            continue
+        share = shares.setdefault(row.group, CoverageShare(row.group, row.group_name, 0, 0, 0, 0))
+        share.minimum += row.quota_minimum
+        share.held += min(row.held, row.quota_minimum)
+        share.with_capacity += min(row.held + row.capacity, row.quota_minimum)
+        share.gaps += row.verdict == "short"
+    return list(shares.values())

@@ -17,14 +17,6 @@ from inventory.network.models import DepotLevel, DepotStatus, ItemCategory
 bp = Blueprint("network", __name__, template_folder="templates")
 
 
-@bp.route("/")
-@allow()
-def home():
-    my_depots = queries.list_clerk_depots(current_user) if current_user.role == Role.CLERK else []
-    return render_template("network/home.html", counts=queries.count_depots_by_level(),
-                           my_depots=my_depots, level_labels=labels.DEPOT_LEVEL_LABELS)
-
-
 @bp.route("/depots")
 @allow()
 def depots():

@@ -5,10 +5,10 @@ Every figure is a sum over movements (never over today's balances), so it reconc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from core import clock
@@ -263,3 +263,32 @@ def accounting_periods() -> list[AccountingPeriod]:
         month = ledger_periods.next_month(month)
     return periods[::-1]
 
+
+
+@dataclass(frozen=True)
+class BookValue:
+    """The stock's book value at the end of a day (month ends, and today for the last)."""
+
+    day: date
+    value: Decimal
+
+
+def book_value_trend(months: int = 12, today: date | None = None) -> list[BookValue]:
+    """The book value at the end of each of the last `months` months and today, oldest first, in one pass over
+    the ledger: each figure is what the valuation report gives for that day."""
+    today = today or clock.today()
+    days = _month_ends_before(today, months) + [today]
+    value = Movement.quantity * Movement.unit_cost
+    sums = [func.sum(case((Movement.occurred_at <= clock.end_of_day(day), value), else_=0)) for day in days]
+    row = Session.execute(_ledger(*sums)).one()
+    return [BookValue(day, _money(total)) for day, total in zip(days, row)]
+
+
+def _month_ends_before(today: date, months: int) -> list[date]:
+    """The last days of the `months` months before today's month, oldest first."""
+    ends, first = [], today.replace(day=1)
+    for _ in range(months):
+        end = first - timedelta(days=1)
+        ends.append(end)
+        first = end.replace(day=1)
+    return ends[::-1]

@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import clock
+from core import clock, navigation
 from core.auth import allow
 from core.errors import DomainError
 from core.models import Role
@@ -23,9 +23,14 @@ bp = Blueprint("reports", __name__, template_folder="templates")
 READERS = (Role.ADMIN, Role.FINANCE)
 
 
+REPORTS_MENU = "reports"
+
+
 def register_report(app: Flask, endpoint: str, label, roles) -> None:
-    """A tab among the finance reports; other domains add theirs (dispatch: carriers' settlement)."""
+    """A tab among the finance reports and a link in the header's Reports menu; other domains add theirs
+    (dispatch: carriers' settlement)."""
     app.extensions.setdefault("finance_reports", []).append((endpoint, label, frozenset(roles)))
+    navigation.add_link(app, endpoint, label, set(roles), menu=REPORTS_MENU)
 
 
 def finance_reports() -> list[tuple[str, str]]:

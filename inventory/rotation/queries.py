@@ -104,3 +104,10 @@ def plan_ids_by_number(numbers: list[str]) -> dict[tuple[str, str], int]:
                            .join(RotationPlan, RotationPlan.document_id == Document.id)
                            .join(Depot, Depot.id == RotationPlan.depot_id).where(Document.number.in_(numbers)))
     return {(number, code): plan_id for number, code, plan_id in rows}
+
+
+def due_lots_by_depot(depot_ids: list[int], today: date | None = None) -> dict[int, int]:
+    """How many lots at each depot are due for rotation or expired (the clerk's home page)."""
+    due = rotation_due_statement(today or clock.today(), depot_ids=depot_ids).subquery()
+    rows = Session.execute(select(due.c.depot_id, func.count()).group_by(due.c.depot_id))
+    return dict(rows.all())

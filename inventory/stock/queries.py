@@ -451,3 +451,82 @@ def list_depot_stock_levels(item_id: int, region_code: str | None = None,
             Region.code.startswith(region_code_prefix(region_code)))
     return [DepotStockLevel(id_, code, name, level.value, lat, lon, int(held), minimum, target)
             for id_, code, name, level, lat, lon, held, minimum, target in Session.execute(statement)]
+
+
+@dataclass
+class ProvinceShortfall:
+    """Quotas in one province whose depot holds less usable stock than the minimum."""
+
+    province_code: str
+    province_name: str
+    quotas: int
+    units_short: int
+
+
+def shortfalls_by_province(today: date | None = None) -> list[ProvinceShortfall]:
+    """The shortfalls list summed per province, most units short first (the administrator's home page)."""
+    stock = _available_by_depot_item(today or clock.today())
+    available = func.coalesce(stock.c.available, 0)
+    province = func.substr(Region.code, 1, 2)
+    rows = Session.execute(
+        select(province, func.count(), func.sum(Quota.minimum - available))
+        .select_from(Quota).join(Depot, Depot.id == Quota.depot_id).join(Region, Region.id == Depot.region_id)
+        .outerjoin(stock, and_(stock.c.depot_id == Quota.depot_id, stock.c.item_id == Quota.item_id))
+        .where(available < Quota.minimum, Depot.status == DepotStatus.ACTIVE).group_by(province))
+    names = dict(Session.execute(select(func.substr(Region.code, 1, 2), Region.name)
+                                 .where(Region.code.like("__0000"))).all())
+    shortfalls = [ProvinceShortfall(code, names.get(code, code), count, int(short)) for code, count, short in rows]
+    return sorted(shortfalls, key=lambda row: (-row.units_short, row.province_code))
+
+
+def below_minimum_by_depot(depot_ids: list[int], today: date | None = None) -> dict[int, int]:
+    """How many items each depot holds below its quota minimum."""
+    stock = _available_by_depot_item(today or clock.today())
+    available = func.coalesce(stock.c.available, 0)
+    rows = Session.execute(
+        select(Quota.depot_id, func.count()).select_from(Quota)
+        .outerjoin(stock, and_(stock.c.depot_id == Quota.depot_id, stock.c.item_id == Quota.item_id))
+        .where(Quota.depot_id.in_(depot_ids), available < Quota.minimum).group_by(Quota.depot_id))
+    return dict(rows.all())
+
+
+def arriving_transfers_by_depot(depot_ids: list[int]) -> dict[int, int]:
+    """How many shipped transfers each depot has yet to receive."""
+    rows = Session.execute(select(Transfer.destination_id, func.count())
+                           .where(Transfer.destination_id.in_(depot_ids), Transfer.status == TransferStatus.SHIPPED)
+                           .group_by(Transfer.destination_id))
+    return dict(rows.all())
+
+
+# Expiry bands of a depot's usable stock: (key, last day left in the band); None: beyond the last band.
+EXPIRY_BANDS = (("month", 30), ("quarter", 90), ("half_year", 180), ("year", 365), ("later", None))
+
+
+@dataclass
+class ExpiryBand:
+    key: str           # "expired", one of EXPIRY_BANDS, or "never" (does not expire)
+    lots: int = 0
+    quantity: int = 0
+    value: Decimal = Decimal("0.00")
+
+
+def expiry_profile(stock: list[ItemStock]) -> list[ExpiryBand]:
+    """How the depot's stock on hand (not in transit) spreads over the time left before it expires, by book value:
+    the figures of the stock table above it, regrouped."""
+    keys = ["expired", *(key for key, _last in EXPIRY_BANDS), "never"]
+    bands = {key: ExpiryBand(key) for key in keys}
+    for entry in stock:
+        for lot in entry.lots:
+            if lot.state == "in_transit":
+                continue
+            band = bands["expired" if lot.state == "expired" else _band(lot.days_left)]
+            band.lots += 1
+            band.quantity += lot.on_hand
+            band.value += lot.unit_cost * lot.on_hand
+    return list(bands.values())
+
+
+def _band(days_left: int | None) -> str:
+    if days_left is None:
+        return "never"
+    return next(key for key, last in EXPIRY_BANDS if last is None or days_left <= last)

@@ -5,12 +5,14 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import charts
 from core.access import STOCK_KEEPERS, can_act_at, ensure_can_see, visible_depot_ids
 from core.auth import allow
 from core.errors import DomainError
 from core.forms import attach_service_errors
 from core.models import Role
 from core.pagination import paginate
+from core.templating import format_number
 from inventory import labels
 from inventory.network import queries as network_queries
 from inventory.network import services as network_services
@@ -53,7 +55,11 @@ def render_dashboard(depot, quota_form: SetQuotaForm, status: int = 200):
     stock = queries.depot_stock_as_of(depot.id, as_of) if as_of else queries.depot_stock(depot.id)
     quota_form.item_id.choices = item_choices()
     can_act = can_act_at(current_user, depot.id)
+    profile = queries.expiry_profile(stock)
+    chart = charts.bar_chart([(str(labels.EXPIRY_BAND_LABELS[band.key]), band.value, format_number(band.value, 2))
+                              for band in profile], label_width=130)
     return render_template("stock/dashboard.html", depot=depot, stock=stock, as_of=as_of,
+                           expiry=profile, expiry_chart=chart,
                            can_act=can_act, quota_form=quota_form, evacuate_form=EvacuateForm(formdata=None),
                            work=queries.list_open_work(depot.id), labels=labels,
                            reservations=[] if as_of else queries.depot_reservations(depot.id)), status
