@@ -8,7 +8,7 @@ import csv
 import html as html_lib
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -76,6 +76,11 @@ def download_totals(rows: list[list]) -> dict[str, Decimal]:
     return {name: Decimal(str(total[column])) for name, column in COLUMNS.items()}
 
 
+def trip_ended(shipments: list[dict], number: str) -> datetime:
+    shipment = next(shipment for shipment in shipments if shipment["number"] == number)
+    return datetime.fromisoformat(shipment["delivered_at"] or shipment["closed_at"])
+
+
 def test_the_report_adds_up_the_trips_and_the_page_api_csv_and_xlsx_agree(demo_app):
     client = demo_app.test_client()
     incident_id, shipments = delivered_plan(demo_app, client)
@@ -114,6 +119,13 @@ def test_the_report_adds_up_the_trips_and_the_page_api_csv_and_xlsx_agree(demo_a
     assert xlsx_file.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx_file.get_data())).active
     assert download_totals([list(row) for row in sheet.iter_rows(values_only=True)]) == figures
+    lines = list(sheet.iter_rows(min_row=2, max_row=len(shipments) + 1))  # finance-grade: see core.exports
+    assert sheet.freeze_panes == "A2" and all(cell.font.b for cell in sheet[1])
+    assert all(line[COLUMNS["amount"]].number_format == "#,##0.00" for line in lines)
+    assert all(isinstance(line[2].value, datetime) and line[2].number_format == "yyyy-mm-dd hh:mm" for line in lines)
+    total = sheet[len(shipments) + 2]
+    assert total[0].value == "Total" and total[COLUMNS["amount"]].font.b
+    assert csv_rows[1][2] == clock.local_iso(trip_ended(shipments, csv_rows[1][0]))  # CSV: local ISO text
 
 
 def test_the_filters_narrow_the_lines(demo_app):
