@@ -34,7 +34,7 @@ PAYERS = (Role.ADMIN, Role.FINANCE)
 
 COLUMNS = (_l("Waybill"), _l("Incident"), _l("Delivered"), _l("Carrier"), _l("Mode"), _l("Requisitioned"),
            _l("Distance (km)"), _l("Tonne-km"), _l("Rate basis"), _l("Rate (CNY)"), _l("Fixed fee (CNY)"),
-           _l("Amount (CNY)"), _l("Status"), _l("Paid at"), _l("Payment reference"))
+           _l("Amount (CNY)"), _l("Status"), _l("Paid at"), _l("Payment reference"), _l("Paid by"))
 
 
 @bp.get("/reports/settlement")
@@ -73,12 +73,13 @@ def _download(report: SettlementReport, fmt: str):
 
 
 def _line_row(line) -> list:
+    """Instants stay datetimes (date-time cells in XLSX, local ISO text in CSV); people by name and login."""
     return [line.shipment.number, line.shipment.incident.title, trip_ended_at(line.shipment), line.carrier,
             str(labels.MODE_LABELS.get(line.mode, line.mode.value)), _("yes") if line.requisitioned else _("no"),
             line.distance_km, line.tonne_km, str(labels.RATE_BASIS_LABELS.get(line.rate_basis, line.rate_basis)),
             line.rate, line.fixed_fee, line.amount,
             str(labels.SETTLEMENT_STATUS_LABELS.get(line.status, line.status.value)), line.paid_at,
-            line.payment_reference or ""]  # instants: date-time cells in XLSX, local ISO text in CSV
+            line.payment_reference or "", line.paid_by.name_and_login if line.paid_by else ""]
 
 
 _KEY = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}]

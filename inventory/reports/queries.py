@@ -117,12 +117,8 @@ def journal_row(movement: Movement, number: str, depot: str, item: str, item_nam
             "batch": batch, "kind": movement.kind.value, "quantity": movement.quantity,
             "unit_cost": movement.unit_cost, "value": _money(movement.quantity * movement.unit_cost),
             "proceeds": movement.proceeds, "actor_id": movement.actor_id, "recorded_by": actor.username,
-            "recorded_by_name": recorded_by(actor), "reason": movement.reason, "reverses": movement.reverses_id}
+            "recorded_by_name": actor.name_and_login, "reason": movement.reason, "reverses": movement.reverses_id}
 
-
-def recorded_by(user: User) -> str:
-    """A person as finance names them: "王保管 (wang)", the name to read and the login that is unique."""
-    return f"{user.display_name} ({user.username})"
 
 
 def journal(date_from: date, date_to: date, filters: ReportFilters | None = None, limit: int | None = None,

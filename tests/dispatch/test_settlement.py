@@ -13,10 +13,11 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from core import clock
 from core.db import Session
-from core.models import Role
+from core.models import Role, User
 from dispatch.fleet.models import DepotVehicle, Mode, RequisitionedVehicle, TransportMode
 from dispatch.plans.models import PlanRoute
 from optimizer.travel import DEFAULT_MODES
@@ -175,6 +176,15 @@ def test_a_line_is_paid_once_and_clerks_may_not_pay(demo_app):
     report = client.get(f"/api/v1/reports/settlement?incident_id={incident_id}", headers=finance).get_json()
     assert Decimal(report["totals"]["paid"]) == Decimal(first["amount"])
     assert Decimal(report["totals"]["due"]) == sum((Decimal(line["amount"]) for line in rest), Decimal("0"))
+    download = client.get(f"/api/v1/reports/settlement?incident_id={incident_id}&format=xlsx", headers=finance)
+    sheet = load_workbook(io.BytesIO(download.data)).active
+    headers = [cell.value for cell in sheet[1]]
+    row = next(dict(zip(headers, row)) for row in sheet.iter_rows(min_row=2, values_only=True)
+               if row[0] == first["waybill"])
+    with demo_app.app_context():
+        name = Session.scalar(select(User.display_name).where(User.username == "finance"))
+        Session.remove()
+    assert row["Paid by"] == f"{name} (finance)" and isinstance(row["Paid at"], datetime)  # a name, not an id
 
     clerk = token(demo_app, "clerk")
     refused = client.post("/api/v1/settlement/payments", json={"line_ids": [rest[0]["id"]], "reference": "X"},
