@@ -38,11 +38,9 @@ READERS = (Role.ADMIN, Role.FINANCE)
 
 
 def _filters(args: dict) -> ReportFilters:
-    depot, item = args.pop("depot_code", None), args.pop("item_code", None)
     return ReportFilters(args.pop("level", None), args.pop("region_code", None),
                          _value(args.pop("funding_source", None)), _value(args.pop("category", None)),
-                         depot_code=depot.strip().upper() if depot else None, item_code=item.strip() if item else None,
-                         kind=_value(args.pop("kind", None)))
+                         args.pop("depot_code", None), args.pop("item_code", None), _value(args.pop("kind", None)))
 
 
 def _value(member):
@@ -120,7 +118,6 @@ JOURNAL_HEADERS = {  # the keys of reports.journal_row, in the order of the down
     "kind": _l("Kind"), "quantity": _l("Quantity"), "unit_cost": _l("Unit cost (CNY)"), "value": _l("Value (CNY)"),
     "proceeds": _l("Proceeds (CNY)"), "recorded_by_name": _l("Recorded by"), "reason": _l("Reason"),
     "reverses": _l("Reverses movement")}
-JOURNAL_TOTALS = ("quantity", "value")  # net over the period; the other figures do not add up
 
 
 @bp.get("/reports/journal")
@@ -130,7 +127,7 @@ def journal_report():
     filters = _filters(args)
     if args["format"] != "json":
         rows, totals = queries.journal(args["date_from"], args["date_to"], filters)
-        net = {"quantity": totals["net_quantity"], "value": totals["net_value"]}
+        net = {"quantity": totals["net_quantity"], "value": totals["net_value"]}  # the other figures do not add up
         total = [_("Total"), *[net.get(key, "") for key in list(JOURNAL_HEADERS)[1:]]]
         return table_response(f"journal-{args['date_from']}-{args['date_to']}", _headers(JOURNAL_HEADERS),
                               [_journal_line(row) for row in rows], args["format"], total, title=_("Movement journal"))

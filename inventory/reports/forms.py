@@ -38,11 +38,14 @@ class _ReportFilterForm(FlaskForm):
 
     def filter_values(self) -> dict:
         """Filters as the API and ReportFilters name them; values that failed validation are dropped."""
-        def value(field):
-            return field.data or None if not field.errors else None
-        province = value(self.province)
-        return {"level": value(self.level), "region_code": province if province and province.isdigit() else None,
-                "funding_source": value(self.funding_source), "category": value(self.category)}
+        province = _valid(self.province)
+        return {"level": _valid(self.level), "region_code": province if province and province.isdigit() else None,
+                "funding_source": _valid(self.funding_source), "category": _valid(self.category)}
+
+
+def _valid(field):
+    """A filter's value, or None when it is empty or failed validation (the page then says why beside it)."""
+    return field.data or None if not field.errors else None
 
 
 class PeriodFilterForm(_ReportFilterForm):
@@ -57,27 +60,28 @@ class PeriodFilterForm(_ReportFilterForm):
         return start, max(start, end)
 
 
+def _stripped(text):
+    return text.strip() if isinstance(text, str) else text
+
+
 def _known(lookup, message):
     """A code that names something: said beside the field when it names nothing."""
     def check(_form, field) -> None:
         if field.data and lookup(field.data) is None:
-            raise ValidationError(message % {"code": field.data.strip()})
+            raise ValidationError(message % {"code": field.data})
     return check
 
 
 class JournalFilterForm(PeriodFilterForm):
-    depot_code = StringField(_l("Depot code"), validators=[Optional(), Length(max=12), _known(
+    depot_code = StringField(_l("Depot code"), filters=[_stripped], validators=[Optional(), Length(max=12), _known(
         get_depot_by_code, _l("No depot with code %(code)s."))])
-    item_code = StringField(_l("Item code"), validators=[Optional(), Length(max=32), _known(
+    item_code = StringField(_l("Item code"), filters=[_stripped], validators=[Optional(), Length(max=32), _known(
         get_item_by_code, _l("No item with code %(code)s."))])
     kind = SelectField(_l("Kind"), choices=[("", _l("All kinds")), *choices(MOVEMENT_LABELS)], default="")
 
     def filter_values(self) -> dict:
-        def value(field):
-            return (field.data or "").strip() or None if not field.errors else None
-        depot = value(self.depot_code)
-        return {**super().filter_values(), "depot_code": depot.upper() if depot else None,
-                "item_code": value(self.item_code), "kind": value(self.kind)}
+        return {**super().filter_values(), "depot_code": _valid(self.depot_code), "item_code": _valid(self.item_code),
+                "kind": _valid(self.kind)}
 
 
 class AsOfFilterForm(_ReportFilterForm):

@@ -35,10 +35,10 @@ class ReportFilters:
 
     def apply(self, statement: Select) -> Select:
         """Narrow a statement that already joins Movement, Lot, Depot, Region and Item."""
-        if self.depot_code:
-            statement = statement.where(Depot.code == self.depot_code)
+        if self.depot_code:  # read as get_depot_by_code and get_item_by_code read them
+            statement = statement.where(Depot.code == self.depot_code.strip().upper())
         if self.item_code:
-            statement = statement.where(Item.code == self.item_code)
+            statement = statement.where(Item.code == self.item_code.strip())
         if self.kind:
             statement = statement.where(Movement.kind == MovementKind(self.kind))
         if self.level:
