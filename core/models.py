@@ -78,6 +78,11 @@ class User(UserMixin, Base):
         return check_password_hash(self.password_hash, password)
 
     @property
+    def name_and_login(self) -> str:
+        """How reports and downloads name a person, "王保管 (wang)": the name to read and the login that is unique."""
+        return f"{self.display_name} ({self.username})"
+
+    @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,7 +15,7 @@ from wtforms.validators import Length, Optional
 from core import clock
 from core.auth import allow
 from core.errors import DomainError
-from core.exports import workbook_response
+from core.exports import Sheet, workbook_response
 from core.models import Role
 from dispatch import labels
 from dispatch.labels import KPI_LABELS
@@ -118,19 +119,45 @@ def export(plan_id: int):
         (_("Key figures"), [_("Figure"), _("This plan (routed)"), _("Allocation alone"), _("Greedy baseline")],
          [[str(KPI_LABELS[key]), plan.kpis.get(key), plan.allocation_kpis.get(key), plan.baseline_kpis.get(key)]
           for key in queries.KPI_KEYS]),
-        (_("Lines"), [_("Source"), _("Level"), _("Area"), _("Item"), _("Mode"), _("Quantity"), _("On time"),
-                      _("Due (h)"), _("Allocation ETA (h)"), _("Arrival (h)"), _("Cost (CNY)"), _("Tonne-km")],
-         [[line.depot.code if line.depot else line.agreement.enterprise_name,
-           str(DEPOT_LEVEL_LABELS[line.source_level]),
-           line.area.name, f"{line.item.code} {line.item.name}", str(labels.MODE_LABELS[line.mode]), line.quantity,
-           line.on_time_quantity, line.due_hours, line.eta_hours, line.arrival_hours, line.cost, line.tonne_km]
-          for line in plan.lines]),
-        (_("Unmet"), [_("Area"), _("Item"), _("Quantity"), _("Reason"), _("A wider response would open")],
-         [[gap.area.name, f"{gap.item.code} {gap.item.name}", gap.quantity, str(labels.UNMET_REASON_LABELS.get(
-             gap.reason, gap.reason)), str(DEPOT_LEVEL_LABELS[gap.opening_level]) if gap.opening_level else ""]
-          for gap in plan.unmet]),
-        (_("Routes"), [_("Depot"), _("Vehicle"), _("Stop"), _("Area"), _("Arrival (h)"), _("Weight (kg)"),
-                       _("Distance (km)"), _("Cost (CNY)")],
-         [[route.depot.code, route.vehicle_label, stop.sequence, stop.area.name, stop.arrival_hours, stop.weight_kg,
-           route.distance_km, route.cost] for route in plan.routes for stop in route.stops]),
-    ])
+        _lines_sheet(plan), _unmet_sheet(plan), _routes_sheet(plan)])
+
+
+def _lines_sheet(plan) -> Sheet:
+    lines = [[_source(line), str(DEPOT_LEVEL_LABELS[line.source_level]), line.area.name, line.item.code,
+              line.item.name, str(labels.MODE_LABELS[line.mode]), line.quantity, line.on_time_quantity,
+              line.due_hours, line.eta_hours, line.arrival_hours, _at(plan, line.arrival_hours), line.cost,
+              line.tonne_km] for line in plan.lines]
+    total = [_("Total"), *[""] * 5, sum(line.quantity for line in plan.lines),
+             sum(line.on_time_quantity for line in plan.lines), "", "", "", "",
+             sum((line.cost for line in plan.lines), Decimal("0.00")),
+             sum((line.tonne_km for line in plan.lines), Decimal("0.000"))]
+    return Sheet(_("Lines"), [_("Source"), _("Level"), _("Area"), _("Item"), _("Item name"), _("Mode"),
+                              _("Quantity"), _("On time"), _("Due (h)"), _("Allocation ETA (h)"), _("Arrival (h)"),
+                              _("Arrives at"), _("Cost (CNY)"), _("Tonne-km")], lines, total)
+
+
+def _unmet_sheet(plan) -> Sheet:
+    gaps = [[gap.area.name, gap.item.code, gap.item.name, gap.quantity,
+             str(labels.UNMET_REASON_LABELS.get(gap.reason, gap.reason)),
+             str(DEPOT_LEVEL_LABELS[gap.opening_level]) if gap.opening_level else ""] for gap in plan.unmet]
+    return Sheet(_("Unmet"), [_("Area"), _("Item"), _("Item name"), _("Quantity"), _("Reason"),
+                              _("A wider response would open")], gaps,
+                 [_("Total"), "", "", sum(gap.quantity for gap in plan.unmet), "", ""])
+
+
+def _routes_sheet(plan) -> Sheet:
+    """One row per stop; a route's distance and cost repeat on its stops, so they have no totals row."""
+    stops = [[f"{route.depot.code} {route.depot.name}", route.vehicle_label, stop.sequence, stop.area.name,
+              stop.arrival_hours, _at(plan, stop.arrival_hours), stop.weight_kg, route.distance_km, route.cost]
+             for route in plan.routes for stop in route.stops]
+    return Sheet(_("Routes"), [_("Depot"), _("Vehicle"), _("Stop"), _("Area"), _("Arrival (h)"), _("Arrives at"),
+                               _("Weight (kg)"), _("Distance (km)"), _("Cost (CNY)")], stops)
+
+
+def _source(line) -> str:
+    return f"{line.depot.code} {line.depot.name}" if line.depot else line.agreement.enterprise_name
+
+
+def _at(plan, hours: float):
+    """Hours after the plan's snapshot as the instant they name (the export puts it on the local clock)."""
+    return plan.snapshot_at + timedelta(hours=hours)

@@ -34,7 +34,7 @@ PAYERS = (Role.ADMIN, Role.FINANCE)
 
 COLUMNS = (_l("Waybill"), _l("Incident"), _l("Delivered"), _l("Carrier"), _l("Mode"), _l("Requisitioned"),
            _l("Distance (km)"), _l("Tonne-km"), _l("Rate basis"), _l("Rate (CNY)"), _l("Fixed fee (CNY)"),
-           _l("Amount (CNY)"), _l("Status"), _l("Paid at"), _l("Payment reference"))
+           _l("Amount (CNY)"), _l("Status"), _l("Paid at"), _l("Payment reference"), _l("Paid by"))
 
 
 @bp.get("/reports/settlement")
@@ -61,28 +61,25 @@ def _download(report: SettlementReport, fmt: str):
     """One row per line, the totals row, then each carrier's totals and the reconciliation, like the page."""
     rows = [_line_row(line) for line in report.lines]
     totals = report.totals
-    footer = [[_("Total"), "", "", "", "", "", totals.distance_km, totals.tonne_km, "", "", "", totals.amount],
-              [_("Paid"), *[""] * 10, totals.paid], [_("Due"), *[""] * 10, totals.due]]
+    total = [_("Total"), "", "", "", "", "", totals.distance_km, totals.tonne_km, "", "", "", totals.amount]
+    footer = [[_("Paid"), *[""] * 10, totals.paid], [_("Due"), *[""] * 10, totals.due]]
     footer += [[_("Carrier total"), "", "", figures.carrier, "", "", figures.distance_km, figures.tonne_km, "", "",
                 "", figures.amount] for figures in report.by_carrier]
     footer += [[_("Lines"), totals.lines], [_("Trips ended"), report.finished_shipments],
                [_("Not yet settled"), len(report.unsettled)]]
     footer += [[_("Not yet settled"), shipment.number] for shipment in report.unsettled]
-    return table_response(f"settlement-{clock.today().isoformat()}", list(COLUMNS), rows + footer, fmt,
-                          title=_("Transport settlement"))
+    return table_response(f"settlement-{clock.today().isoformat()}", list(COLUMNS), rows, fmt, total,
+                          title=_("Transport settlement"), notes=footer)
 
 
 def _line_row(line) -> list:
-    return [line.shipment.number, line.shipment.incident.title, _local(trip_ended_at(line.shipment)), line.carrier,
+    """Instants stay datetimes (date-time cells in XLSX, local ISO text in CSV); people by name and login."""
+    return [line.shipment.number, line.shipment.incident.title, trip_ended_at(line.shipment), line.carrier,
             str(labels.MODE_LABELS.get(line.mode, line.mode.value)), _("yes") if line.requisitioned else _("no"),
             line.distance_km, line.tonne_km, str(labels.RATE_BASIS_LABELS.get(line.rate_basis, line.rate_basis)),
             line.rate, line.fixed_fee, line.amount,
-            str(labels.SETTLEMENT_STATUS_LABELS.get(line.status, line.status.value)), _local(line.paid_at),
-            line.payment_reference or ""]
-
-
-def _local(moment) -> str:
-    return clock.local_iso(moment)[:16].replace("T", " ") if moment else ""
+            str(labels.SETTLEMENT_STATUS_LABELS.get(line.status, line.status.value)), line.paid_at,
+            line.payment_reference or "", line.paid_by.name_and_login if line.paid_by else ""]
 
 
 _KEY = [{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}]

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from core import clock
 from core.db import Session
@@ -103,7 +103,8 @@ def settlement_report(filters: SettlementFilters) -> SettlementReport:
 
 def list_lines(filters: SettlementFilters) -> list[SettlementLine]:
     statement = (select(SettlementLine).join(SettlementLine.shipment).join(Shipment.incident)
-                 .options(contains_eager(SettlementLine.shipment).contains_eager(Shipment.incident))
+                 .options(contains_eager(SettlementLine.shipment).contains_eager(Shipment.incident),
+                          joinedload(SettlementLine.paid_by))
                  .order_by(_ended_at(), SettlementLine.id))
     statement = filters.apply_to_trips(statement)
     if filters.carrier:

@@ -147,6 +147,11 @@ def get_depot_by_code(code: str) -> Depot | None:
     return Session.scalar(select(Depot).where(Depot.code == code.strip().upper()))
 
 
+def get_item_by_code(code: str) -> Item | None:
+    """The catalog entry with this code, as typed but for surrounding spaces (item codes keep their case)."""
+    return Session.scalar(select(Item).where(Item.code == code.strip()))
+
+
 def get_depot(depot_id: int) -> Depot:
     depot = Session.get(Depot, depot_id)
     if depot is None:

@@ -6,6 +6,7 @@ in the requesting user's language, while the figures stay plain numbers.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from flask import Blueprint
@@ -13,9 +14,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from core import clock
 from core.api import query_args
 from core.auth import allow
-from core.exports import table_response
+from core.exports import Sheet, table_response, workbook_response
 from core.idempotency import idempotent
 from core.models import Role
 from core.openapi import document_path, document_schema, errors, idempotency_key, ok, ok_or_download, query
@@ -25,7 +27,8 @@ from inventory.reports.queries import ReportFilters
 from inventory.reports.schemas import (
     AccountingPeriodSchema,
     AccountingPeriodsSchema,
-    PeriodSchema,
+    JournalQuerySchema,
+    RotationQuerySchema,
     ValuationQuerySchema,
 )
 from inventory.stock.services import periods
@@ -36,7 +39,8 @@ READERS = (Role.ADMIN, Role.FINANCE)
 
 def _filters(args: dict) -> ReportFilters:
     return ReportFilters(args.pop("level", None), args.pop("region_code", None),
-                         _value(args.pop("funding_source", None)), _value(args.pop("category", None)))
+                         _value(args.pop("funding_source", None)), _value(args.pop("category", None)),
+                         args.pop("depot_code", None), args.pop("item_code", None), _value(args.pop("kind", None)))
 
 
 def _value(member):
@@ -58,18 +62,33 @@ def _rotation_row(figures) -> list:
 @bp.get("/reports/rotation")
 @allow(*READERS)
 def rotation_report():
-    args = query_args(PeriodSchema())
+    args = query_args(RotationQuerySchema())
     report = queries.rotation_report(args["date_from"], args["date_to"], _filters(args))
     rows, total = [_rotation_row(plan) for plan in report.plans], _rotation_row(report.total)
     if args["format"] != "json":
-        footer = [[_("Scrapped (book value)"), report.scrapped_value],
-                  [_("Expired while in stock"), report.expired_value], [_("Write-offs"), report.write_offs]]
-        return table_response(f"rotation-{args['date_from']}-{args['date_to']}", _headers(ROTATION_COLUMNS),
-                              rows + [[_("Total"), *total[1:]]] + footer, args["format"], title=_("Rotation costs"))
+        return _rotation_download(report, rows, total, args)
     return {"date_from": args["date_from"].isoformat(), "date_to": args["date_to"].isoformat(),
             "plans": [_as_json(ROTATION_HEADERS, row) for row in rows], "total": _as_json(ROTATION_HEADERS, total),
             "scrapped_value": str(report.scrapped_value), "expired_value": str(report.expired_value),
             "write_offs": str(report.write_offs)}
+
+
+WRITE_OFF_COLUMNS = (_l("Write-off"), _l("Book value (CNY)"))
+
+
+def _rotation_download(report, rows: list[list], total: list, args: dict):
+    """The plans keep one column layout down to their totals row; the write-offs, which are not plans, are a table
+    of their own: the XLSX's second sheet, or the CSV asked for with table=write_offs."""
+    name = f"rotation-{args['date_from']}-{args['date_to']}"
+    plans = Sheet(_("Rotation costs"), _headers(ROTATION_COLUMNS), rows, [_("Total"), "", *total[2:]])
+    write_offs = Sheet(_("Write-offs in the period"), list(WRITE_OFF_COLUMNS),
+                       [[_("Scrapped (book value)"), report.scrapped_value],
+                        [_("Expired while in stock"), report.expired_value]], [_("Write-offs"), report.write_offs])
+    if args["format"] == "xlsx":
+        return workbook_response(name, [plans, write_offs])
+    if args["table"] == "write_offs":
+        return table_response(f"{name}-write-offs", write_offs.headers, write_offs.rows, "csv", write_offs.totals)
+    return table_response(name, plans.headers, plans.rows, "csv", plans.totals)
 
 
 VALUATION_COLUMNS = {"level": _l("Level"), "category": _l("Category"), "funding_source": _l("Funding"),
@@ -95,20 +114,21 @@ def valuation_report():
 
 JOURNAL_HEADERS = {  # the keys of reports.journal_row, in the order of the download
     "document": _l("Document"), "occurred_at": _l("Occurred"), "recorded_at": _l("Recorded"),
-    "depot": _l("Depot"), "item": _l("Item"), "batch": _l("Batch"), "kind": _l("Kind"),
-    "quantity": _l("Quantity"), "unit_cost": _l("Unit cost (CNY)"), "value": _l("Value (CNY)"),
-    "proceeds": _l("Proceeds (CNY)"), "actor_id": _l("Recorded by (user id)"), "reason": _l("Reason"),
+    "depot": _l("Depot"), "item": _l("Item"), "item_name": _l("Item name"), "batch": _l("Batch"),
+    "kind": _l("Kind"), "quantity": _l("Quantity"), "unit_cost": _l("Unit cost (CNY)"), "value": _l("Value (CNY)"),
+    "proceeds": _l("Proceeds (CNY)"), "recorded_by_name": _l("Recorded by"), "reason": _l("Reason"),
     "reverses": _l("Reverses movement")}
 
 
 @bp.get("/reports/journal")
 @allow(*READERS)
 def journal_report():
-    args = query_args(PeriodSchema())
+    args = query_args(JournalQuerySchema())
     filters = _filters(args)
     if args["format"] != "json":
         rows, totals = queries.journal(args["date_from"], args["date_to"], filters)
-        total = [_("Total"), "", "", "", "", "", "", totals["net_quantity"], "", totals["net_value"]]
+        net = {"quantity": totals["net_quantity"], "value": totals["net_value"]}  # the other figures do not add up
+        total = [_("Total"), *[net.get(key, "") for key in list(JOURNAL_HEADERS)[1:]]]
         return table_response(f"journal-{args['date_from']}-{args['date_to']}", _headers(JOURNAL_HEADERS),
                               [_journal_line(row) for row in rows], args["format"], total, title=_("Movement journal"))
     rows, totals = queries.journal(args["date_from"], args["date_to"], filters, limit=args["per_page"],
@@ -151,19 +171,24 @@ def _as_json(headers: list[str], row: list) -> dict:
 
 
 def _json_value(value):
+    """Decimals as strings; instants as local ISO 8601 with their offset, like the pages' clock."""
+    if isinstance(value, datetime):
+        return clock.local_iso(value)
     return str(value) if isinstance(value, Decimal) else value
 
 
 _REPORT_RESPONSES = {**ok_or_download({"type": "object"}), **errors(400, 401, 403)}
 _FORMAT_NOTE = " Add format=csv or format=xlsx for a download with the same figures."
-document_path("/reports/rotation", {"get": {"summary": "Rotation costs per plan and in total." + _FORMAT_NOTE,
-                                            "parameters": query(PeriodSchema),
+document_path("/reports/rotation", {"get": {"summary": "Rotation costs per plan and in total, and the write-offs."
+                                            + _FORMAT_NOTE, "parameters": query(RotationQuerySchema),
                                             "responses": _REPORT_RESPONSES}})
 document_path("/reports/valuation", {"get": {"summary": "Stock value at the end of a day, from the ledger."
                                               + _FORMAT_NOTE, "parameters": query(ValuationQuerySchema),
                                               "responses": _REPORT_RESPONSES}})
-document_path("/reports/journal", {"get": {"summary": "Every movement in a period with its document number."
-                                           + _FORMAT_NOTE, "parameters": query(PeriodSchema),
+document_path("/reports/journal", {"get": {"summary": "Every movement in a period with its document number, "
+                                           "optionally of one depot, one item or one kind. 400 names an unknown "
+                                           "depot or item code." + _FORMAT_NOTE,
+                                           "parameters": query(JournalQuerySchema),
                                            "responses": _REPORT_RESPONSES}})
 
 document_schema("AccountingPeriod", AccountingPeriodSchema)

@@ -6,12 +6,13 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
 
 from core import clock
 from core.bounds import form_day
-from inventory.labels import CATEGORY_LABELS, DEPOT_LEVEL_LABELS, FUNDING_LABELS, choices
+from inventory.labels import CATEGORY_LABELS, DEPOT_LEVEL_LABELS, FUNDING_LABELS, MOVEMENT_LABELS, choices
+from inventory.network.queries import get_depot_by_code, get_item_by_code
 
 FUNDING_CHOICES = choices(FUNDING_LABELS)
 
@@ -37,11 +38,14 @@ class _ReportFilterForm(FlaskForm):
 
     def filter_values(self) -> dict:
         """Filters as the API and ReportFilters name them; values that failed validation are dropped."""
-        def value(field):
-            return field.data or None if not field.errors else None
-        province = value(self.province)
-        return {"level": value(self.level), "region_code": province if province and province.isdigit() else None,
-                "funding_source": value(self.funding_source), "category": value(self.category)}
+        province = _valid(self.province)
+        return {"level": _valid(self.level), "region_code": province if province and province.isdigit() else None,
+                "funding_source": _valid(self.funding_source), "category": _valid(self.category)}
+
+
+def _valid(field):
+    """A filter's value, or None when it is empty or failed validation (the page then says why beside it)."""
+    return field.data or None if not field.errors else None
 
 
 class PeriodFilterForm(_ReportFilterForm):
@@ -54,6 +58,30 @@ class PeriodFilterForm(_ReportFilterForm):
                                                                                                             month=1)
         end = self.date_to.data if not self.date_to.errors and self.date_to.data else today
         return start, max(start, end)
+
+
+def _stripped(text):
+    return text.strip() if isinstance(text, str) else text
+
+
+def _known(lookup, message):
+    """A code that names something: said beside the field when it names nothing."""
+    def check(_form, field) -> None:
+        if field.data and lookup(field.data) is None:
+            raise ValidationError(message % {"code": field.data})
+    return check
+
+
+class JournalFilterForm(PeriodFilterForm):
+    depot_code = StringField(_l("Depot code"), filters=[_stripped], validators=[Optional(), Length(max=12), _known(
+        get_depot_by_code, _l("No depot with code %(code)s."))])
+    item_code = StringField(_l("Item code"), filters=[_stripped], validators=[Optional(), Length(max=32), _known(
+        get_item_by_code, _l("No item with code %(code)s."))])
+    kind = SelectField(_l("Kind"), choices=[("", _l("All kinds")), *choices(MOVEMENT_LABELS)], default="")
+
+    def filter_values(self) -> dict:
+        return {**super().filter_values(), "depot_code": _valid(self.depot_code), "item_code": _valid(self.item_code),
+                "kind": _valid(self.kind)}
 
 
 class AsOfFilterForm(_ReportFilterForm):

@@ -29,9 +29,18 @@ class ReportFilters:
     region_code: str | None = None
     funding_source: str | None = None
     category: str | None = None
+    depot_code: str | None = None  # the journal's own filters: one depot, one item, one kind of movement
+    item_code: str | None = None
+    kind: str | None = None
 
     def apply(self, statement: Select) -> Select:
         """Narrow a statement that already joins Movement, Lot, Depot, Region and Item."""
+        if self.depot_code:  # read as get_depot_by_code and get_item_by_code read them
+            statement = statement.where(Depot.code == self.depot_code.strip().upper())
+        if self.item_code:
+            statement = statement.where(Item.code == self.item_code.strip())
+        if self.kind:
+            statement = statement.where(Movement.kind == MovementKind(self.kind))
         if self.level:
             statement = statement.where(Depot.level == self.level)
         if self.region_code:
@@ -93,20 +102,23 @@ def valuation(as_of: date, filters: ReportFilters | None = None) -> Valuation:
 def journal_statement(date_from: date, date_to: date, filters: ReportFilters | None = None) -> Select:
     """Every movement in a period with its document number, oldest first: the audit trail."""
     filters = filters or ReportFilters()
-    statement = _ledger(Movement, Document.number, Depot.code, Item.code, Lot.batch_no).join(
-        Document, Document.id == Movement.document_id).where(
+    statement = _ledger(Movement, Document.number, Depot.code, Item.code, Item.name, Lot.batch_no, User).join(
+        Document, Document.id == Movement.document_id).join(User, User.id == Movement.actor_id).where(
         Movement.occurred_at >= clock.start_of_day(date_from), Movement.occurred_at <= clock.end_of_day(date_to))
     return filters.apply(statement).order_by(Movement.occurred_at, Movement.id)
 
 
-def journal_row(movement: Movement, number: str, depot: str, item: str, batch: str) -> dict:
-    # Local times, like every page, and like the period's calendar days that chose these rows.
-    return {"document": number, "occurred_at": clock.local_iso(movement.occurred_at),
-            "recorded_at": clock.local_iso(movement.recorded_at), "depot": depot, "item": item,
+def journal_row(movement: Movement, number: str, depot: str, item: str, item_name: str, batch: str,
+                actor: User) -> dict:
+    """One movement as the journal shows it: instants stay datetimes (UTC) for the page, the API and the download
+    to put on the local clock each in its own way."""
+    return {"document": number, "document_id": movement.document_id, "occurred_at": movement.occurred_at,
+            "recorded_at": movement.recorded_at, "depot": depot, "item": item, "item_name": item_name,
             "batch": batch, "kind": movement.kind.value, "quantity": movement.quantity,
             "unit_cost": movement.unit_cost, "value": _money(movement.quantity * movement.unit_cost),
-            "proceeds": movement.proceeds, "actor_id": movement.actor_id, "reason": movement.reason,
-            "reverses": movement.reverses_id}
+            "proceeds": movement.proceeds, "actor_id": movement.actor_id, "recorded_by": actor.username,
+            "recorded_by_name": actor.name_and_login, "reason": movement.reason, "reverses": movement.reverses_id}
+
 
 
 def journal(date_from: date, date_to: date, filters: ReportFilters | None = None, limit: int | None = None,

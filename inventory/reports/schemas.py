@@ -1,11 +1,12 @@
 """JSON query shapes of the finance reports: filters, a period or a day, and the format of the answer."""
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from core.bounds import DAY, PAGE, schema_range
 from inventory.network.models import ItemCategory
+from inventory.network.queries import get_depot_by_code, get_item_by_code
 from inventory.network.schemas import DEPOT_LEVELS, REGION_CODE
-from inventory.stock.models import FundingSource
+from inventory.stock.models import FundingSource, MovementKind
 
 FORMATS = validate.OneOf(["json", "csv", "xlsx"])
 
@@ -28,6 +29,31 @@ class PeriodSchema(ReportFilterSchema):
     def _ordered(self, data, **_kwargs):
         if data["date_to"] < data["date_from"]:
             raise ValidationError(_("Must not be before date_from."), "date_to")
+
+
+class RotationQuerySchema(PeriodSchema):
+    table = fields.String(load_default="plans", validate=validate.OneOf(["plans", "write_offs"]), metadata={
+        "description": "Which table a CSV holds: the plans (with their totals row) or the period's write-offs. "
+                       "The XLSX has both, a sheet each; JSON has both."})
+
+
+class JournalQuerySchema(PeriodSchema):
+    depot_code = fields.String(load_default=None, validate=validate.Length(min=1, max=12),
+                               metadata={"description": "Only this depot's movements (its code, e.g. X-510107)"})
+    item_code = fields.String(load_default=None, validate=validate.Length(min=1, max=32),
+                              metadata={"description": "Only this item's movements (its catalog code)"})
+    kind = fields.Enum(MovementKind, by_value=True, load_default=None,
+                       metadata={"description": "Only movements of this kind"})
+
+    @validates("depot_code")
+    def _known_depot(self, code: str, **_kwargs) -> None:
+        if code is not None and get_depot_by_code(code) is None:
+            raise ValidationError(_("No depot with code %(code)s.", code=code))
+
+    @validates("item_code")
+    def _known_item(self, code: str, **_kwargs) -> None:
+        if code is not None and get_item_by_code(code) is None:
+            raise ValidationError(_("No item with code %(code)s.", code=code))
 
 
 class ValuationQuerySchema(ReportFilterSchema):

@@ -14,7 +14,7 @@ from core.pagination import Page
 from inventory import labels
 from inventory.network.queries import list_provinces
 from inventory.reports import queries
-from inventory.reports.forms import AsOfFilterForm, PeriodFilterForm
+from inventory.reports.forms import AsOfFilterForm, JournalFilterForm, PeriodFilterForm
 from inventory.reports.queries import ReportFilters
 from inventory.rotation.queries import plan_ids_by_number
 from inventory.stock.services import periods as ledger_periods
@@ -51,9 +51,12 @@ def _filter_form(form_class):
     return form
 
 
+def _given(**params) -> dict:
+    return {key: value for key, value in params.items() if value not in (None, "")}
+
+
 def _download_urls(endpoint: str, **params) -> dict[str, str]:
-    given = {key: value for key, value in params.items() if value not in (None, "")}
-    return {fmt: url_for(endpoint, **given, format=fmt) for fmt in ("csv", "xlsx")}
+    return {fmt: url_for(endpoint, **_given(**params), format=fmt) for fmt in ("csv", "xlsx")}
 
 
 @bp.route("/reports/rotation")
@@ -64,10 +67,11 @@ def rotation_report():
     filters = form.filter_values()
     report = queries.rotation_report(date_from, date_to, ReportFilters(**filters))
     plan_ids = plan_ids_by_number([figures.plan for figures in report.plans])
+    download_urls = _download_urls("reports_api.rotation_report", date_from=date_from, date_to=date_to, **filters)
+    write_offs_csv = url_for("reports_api.rotation_report", **_given(date_from=date_from, date_to=date_to, **filters),
+                             format="csv", table="write_offs")
     return render_template("reports/rotation.html", form=form, report=report, plan_ids=plan_ids,
-                           period=(date_from, date_to),
-                           download_urls=_download_urls("reports_api.rotation_report", date_from=date_from,
-                                                    date_to=date_to, **filters))
+                           period=(date_from, date_to), download_urls=download_urls, write_offs_csv=write_offs_csv)
 
 
 @bp.route("/reports/valuation")
@@ -85,7 +89,7 @@ def valuation_report():
 @bp.route("/reports/journal")
 @allow(*READERS)
 def journal_report():
-    form = _filter_form(PeriodFilterForm)
+    form = _filter_form(JournalFilterForm)
     date_from, date_to = form.period()
     filters = form.filter_values()
     number, per_page = max(1, request.args.get("page", 1, type=int)), current_app.config["PAGE_SIZE"]

@@ -38,6 +38,14 @@ def test_the_plan_page_explains_itself_and_exports_and_compares(demo_app):
     workbook = load_workbook(io.BytesIO(page.get(f"/plans/{first}/export.xlsx").data))
     assert workbook.sheetnames == ["Key figures", "Lines", "Unmet", "Routes"]
     assert workbook["Lines"].max_row > 1 and workbook["Key figures"]["A2"].value == "Fill rate"
+    lines = workbook["Lines"]
+    headers = [cell.value for cell in lines[1]]
+    body, total = list(lines.iter_rows(min_row=2, max_row=lines.max_row - 1)), lines[lines.max_row]
+    assert lines.freeze_panes == "A2" and total[0].value == "Total" and total[0].font.b
+    quantity, cost, arrives = (headers.index(name) for name in ("Quantity", "Cost (CNY)", "Arrives at"))
+    assert total[quantity].value == sum(row[quantity].value for row in body)
+    assert total[quantity].number_format == "#,##0"
+    assert all(row[cost].number_format == "#,##0.00" and row[arrives].is_date for row in body)
     compared = page.get(f"/plans/compare?a={first}&b={second}").get_data(as_text=True)
     assert "Two plans side by side" in compared and "Per area and item" in compared
     incident = page.get(f"/incidents/{incident_id}").get_data(as_text=True)

@@ -8,15 +8,16 @@ import csv
 import html as html_lib
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from core import clock
 from core.db import Session
-from core.models import Role
+from core.models import Role, User
 from dispatch.fleet.models import DepotVehicle, Mode, RequisitionedVehicle, TransportMode
 from dispatch.plans.models import PlanRoute
 from optimizer.travel import DEFAULT_MODES
@@ -76,6 +77,11 @@ def download_totals(rows: list[list]) -> dict[str, Decimal]:
     return {name: Decimal(str(total[column])) for name, column in COLUMNS.items()}
 
 
+def trip_ended(shipments: list[dict], number: str) -> datetime:
+    shipment = next(shipment for shipment in shipments if shipment["number"] == number)
+    return datetime.fromisoformat(shipment["delivered_at"] or shipment["closed_at"])
+
+
 def test_the_report_adds_up_the_trips_and_the_page_api_csv_and_xlsx_agree(demo_app):
     client = demo_app.test_client()
     incident_id, shipments = delivered_plan(demo_app, client)
@@ -114,6 +120,13 @@ def test_the_report_adds_up_the_trips_and_the_page_api_csv_and_xlsx_agree(demo_a
     assert xlsx_file.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx_file.get_data())).active
     assert download_totals([list(row) for row in sheet.iter_rows(values_only=True)]) == figures
+    lines = list(sheet.iter_rows(min_row=2, max_row=len(shipments) + 1))  # finance-grade: see core.exports
+    assert sheet.freeze_panes == "A2" and all(cell.font.b for cell in sheet[1])
+    assert all(line[COLUMNS["amount"]].number_format == "#,##0.00" for line in lines)
+    assert all(isinstance(line[2].value, datetime) and line[2].number_format == "yyyy-mm-dd hh:mm" for line in lines)
+    total = sheet[len(shipments) + 2]
+    assert total[0].value == "Total" and total[COLUMNS["amount"]].font.b
+    assert csv_rows[1][2] == clock.local_iso(trip_ended(shipments, csv_rows[1][0]))  # CSV: local ISO text
 
 
 def test_the_filters_narrow_the_lines(demo_app):
@@ -163,6 +176,15 @@ def test_a_line_is_paid_once_and_clerks_may_not_pay(demo_app):
     report = client.get(f"/api/v1/reports/settlement?incident_id={incident_id}", headers=finance).get_json()
     assert Decimal(report["totals"]["paid"]) == Decimal(first["amount"])
     assert Decimal(report["totals"]["due"]) == sum((Decimal(line["amount"]) for line in rest), Decimal("0"))
+    download = client.get(f"/api/v1/reports/settlement?incident_id={incident_id}&format=xlsx", headers=finance)
+    sheet = load_workbook(io.BytesIO(download.data)).active
+    headers = [cell.value for cell in sheet[1]]
+    row = next(dict(zip(headers, row)) for row in sheet.iter_rows(min_row=2, values_only=True)
+               if row[0] == first["waybill"])
+    with demo_app.app_context():
+        name = Session.scalar(select(User.display_name).where(User.username == "finance"))
+        Session.remove()
+    assert row["Paid by"] == f"{name} (finance)" and isinstance(row["Paid at"], datetime)  # a name, not an id
 
     clerk = token(demo_app, "clerk")
     refused = client.post("/api/v1/settlement/payments", json={"line_ids": [rest[0]["id"]], "reference": "X"},

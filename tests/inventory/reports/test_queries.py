@@ -85,11 +85,13 @@ def test_journal_lists_every_movement_of_the_period_with_its_document(history):
     assert [(row["kind"], row["quantity"], row["document"][:2]) for row in february] == [("issue", -120, "CK")]
 
 
-def test_journal_times_are_local_like_the_days_that_chose_them(history, make_user, login):
+def test_journal_times_are_local_like_the_days_that_chose_them(client, history, make_user, login):
     """An issue at 10:00 UTC belongs to its local day and is shown at its local time, with the offset in the data."""
     local = at(FEBRUARY).astimezone(clock.LOCAL_ZONE)
     february, _ = journal(FEBRUARY, FEBRUARY)
-    assert february[0]["occurred_at"] == local.isoformat(timespec="seconds")
+    assert february[0]["occurred_at"] == at(FEBRUARY)
+    answer = client.get(f"/api/v1/reports/journal?date_from={FEBRUARY}&date_to={FEBRUARY}", headers=history["finance"])
+    assert answer.get_json()["items"][0]["occurred_at"] == local.isoformat(timespec="seconds")
     page = login(make_user(Role.FINANCE)).get(f"/reports/journal?date_from={FEBRUARY}&date_to={FEBRUARY}")
     text = page.get_data(as_text=True)
     offset = local.isoformat()[-6:]  # e.g. +08:00
@@ -151,8 +153,10 @@ def test_exports_speak_the_readers_language_and_keep_the_figures(client, history
     assert isinstance(total[3], (int, float)) and isinstance(total[7], (int, float))  # number cells, not text
     assert Decimal(str(total[3])) == Decimal(english["total"]["book_value_out"]) == Decimal("10800")
     assert Decimal(str(total[7])) == Decimal(english["total"]["net_cost"])
-    assert [row[0] for row in rows[-3:]] == ["报废（账面价值）", "在库过期", "核销合计"]
-    assert Decimal(str(rows[-1][1])) == Decimal(english["write_offs"])
+    assert rows[-1] == total  # the plans' sheet ends with its totals; the write-offs have their own sheet
+    write_offs = list(workbook["本期核销"].iter_rows(values_only=True))
+    assert [row[0] for row in write_offs] == ["核销项目", "报废（账面价值）", "在库过期", "核销合计"]
+    assert Decimal(str(write_offs[-1][1])) == Decimal(english["write_offs"])
 
     valuation = client.get(f"/api/v1/reports/valuation?as_of={TODAY}", headers=chinese).get_json()
     assert {row["funding_source"] for row in valuation["rows"]} == {"central", "provincial"}  # JSON keeps codes
@@ -167,9 +171,9 @@ def test_exports_speak_the_readers_language_and_keep_the_figures(client, history
     browser = {**history["finance"], "Accept-Language": "zh-CN,zh;q=0.9"}
     journal = client.get(f"/api/v1/reports/journal?{query}&format=xlsx", headers=browser)
     journal_rows = list(load_workbook(io.BytesIO(journal.data)).active.iter_rows(values_only=True))
-    assert journal_rows[0][:7] == ("单据号", "发生时间", "记账时间", "储备库", "物资", "批次", "类型")
-    assert {row[6] for row in journal_rows[1:-1]} >= {"入库", "出库", "报废", "轮换出库", "轮换入库"}
-    assert journal_rows[-1][0] == "合计" and Decimal(str(journal_rows[-1][9])) == value_until(TODAY)
+    assert journal_rows[0][:8] == ("单据号", "发生时间", "记账时间", "储备库", "物资", "物资名称", "批次", "类型")
+    assert {row[7] for row in journal_rows[1:-1]} >= {"入库", "出库", "报废", "轮换出库", "轮换入库"}
+    assert journal_rows[-1][0] == "合计" and Decimal(str(journal_rows[-1][10])) == value_until(TODAY)
     kinds = client.get(f"/api/v1/reports/journal?{query}", headers=browser).get_json()["items"]
     assert {row["kind"] for row in kinds} >= {"receipt", "issue", "scrap", "rotation_out", "rotation_in"}
 
