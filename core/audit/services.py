@@ -71,7 +71,7 @@ def current_actor() -> Actor:
         source = AuditSource.API if request.path.startswith("/api/") else AuditSource.WEB
         return Actor(user.id if user else None, name_of(user), source, request.remote_addr,
                      token.name if token is not None else None)
-    return Actor(None, f"command line ({_os_user()})", AuditSource.CLI)
+    return Actor(None, _os_user(), AuditSource.CLI)  # the operator's login on the server; the source says where
 
 
 def _os_user() -> str:

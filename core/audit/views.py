@@ -25,7 +25,7 @@ def audit_log():
         return _download(filters, request.args["format"])
     page = queries.list_entries(filters, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
     return render_template("audit/log.html", form=form, page=page, subjects=queries.audited_subjects(),
-                           actions=ACTION_LABELS, sources=SOURCE_LABELS, changes_of=queries.changes_of,
+                           actions=ACTION_LABELS, sources=SOURCE_LABELS, changes_of=queries.changes_of, shown=_value,
                            download_args={key: value for key, value in request.args.items() if key != "page"})
 
 

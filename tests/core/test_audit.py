@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import json
 
@@ -15,6 +16,7 @@ from core.db import Base, Session
 from core.models import Role
 from tests.factories import PASSWORD
 from tests.inventory.stock.test_views import lines, receipt_line
+from tests.test_chinese_pages import world  # noqa: F401  (a planned incident, among everything else)
 
 
 def entries(**where) -> list[AuditEntry]:
@@ -105,7 +107,7 @@ def test_a_command_line_change_is_logged_as_the_operator(app, runner, make_depot
                            input="long enough 123\nlong enough 123\n")
     assert result.exit_code == 0, result.output
     created = entries(subject="users", reference="ops.li")
-    assert created and created[0].source == AuditSource.CLI and created[0].actor_name.startswith("command line (")
+    assert created and created[0].source == AuditSource.CLI and created[0].actor_name == getpass.getuser()
     assert depot is not None
 
 
@@ -149,3 +151,10 @@ def test_the_api_lists_the_log_for_admins_only(make_user, client, api_token):
     assert {admin.username, clerk.username} <= references
     assert client.get("/api/v1/audit", headers=api_token(clerk)).status_code == 403
     assert client.get("/api/v1/audit?action=nonsense", headers=api_token(admin)).status_code == 400
+
+
+def test_a_plan_made_by_a_planning_job_is_logged_as_made_for_the_dispatcher(world):  # noqa: F811
+    dispatcher = world[Role.DISPATCHER]
+    [plan] = entries(subject="plans", action=AuditAction.CREATE)
+    assert (plan.actor_id, plan.source, plan.address) == (dispatcher.id, AuditSource.JOB, None)
+    assert "kpis" not in changes(plan) and changes(plan)["status"][1] == "proposed"
