@@ -158,3 +158,18 @@ def test_a_plan_made_by_a_planning_job_is_logged_as_made_for_the_dispatcher(worl
     [plan] = entries(subject="plans", action=AuditAction.CREATE)
     assert (plan.actor_id, plan.source, plan.address) == (dispatcher.id, AuditSource.JOB, None)
     assert "kpis" not in changes(plan) and changes(plan)["status"][1] == "proposed"
+
+
+def test_replacing_a_depots_fleet_logs_each_vehicle_removed_and_added(make_depot, make_user):
+    from decimal import Decimal
+
+    from dispatch.fleet.services import VehicleSpec, set_depot_fleet
+
+    depot, dispatcher = make_depot(), make_user(Role.DISPATCHER)
+    truck = VehicleSpec("厢式货车", 2000, Decimal(10), 60, Decimal(3), count=2)
+    set_depot_fleet(depot.id, [truck], {"rail"}, dispatcher)
+    set_depot_fleet(depot.id, [VehicleSpec("厢式货车", 5000, Decimal(30), 60, Decimal(4))], set(), dispatcher)
+    logged = [(e.action, e.subject) for e in entries() if e.subject in ("depot_vehicles", "depot_access")]
+    assert logged == [(AuditAction.CREATE, "depot_vehicles"), (AuditAction.CREATE, "depot_access"),
+                      (AuditAction.DELETE, "depot_vehicles"), (AuditAction.CREATE, "depot_vehicles"),
+                      (AuditAction.DELETE, "depot_access")]
