@@ -5,10 +5,13 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from core import api, assets, auth, bounds, crashpoint, db, i18n, navigation, security, templating, throttle
+from core.audit import services as audit
 from core.config import load_config
 from core.errors import register_errorhandlers
+from core.models import Role
 
 
 def create_app(config_overrides: dict | None = None) -> Flask:
@@ -37,14 +40,25 @@ def register_extensions(app: Flask) -> None:
     api.init_app(app)
     assets.init_app(app)
     crashpoint.init_app(app)
+    audit.init_app(app)
+
+
+ADMIN_MENU = "admin"
 
 
 def register_blueprints(app: Flask) -> None:
+    from core.audit.api import bp as audit_api_bp
+    from core.audit.views import bp as audit_bp
     from core.openapi import bp as openapi_bp
     from core.views import bp as core_bp
 
-    app.register_blueprint(core_bp)
-    api.register_api(app, openapi_bp)
+    for blueprint in (core_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (openapi_bp, audit_api_bp):
+        api.register_api(app, blueprint)
+    navigation.add_menu(app, ADMIN_MENU, _l("Administration"), 90)
+    navigation.add_link(app, "core.users", _l("Users"), {Role.ADMIN}, menu=ADMIN_MENU)
+    navigation.add_link(app, "audit.audit_log", _l("Audit log"), {Role.ADMIN}, menu=ADMIN_MENU)
 
 
 def register_commands(app: Flask) -> None:

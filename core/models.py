@@ -5,6 +5,7 @@ import hashlib
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -43,6 +44,9 @@ depot_clerks = Table(
 
 class User(UserMixin, Base):
     __tablename__ = "users"
+    __audit__ = _l("User")
+    __audit_secret__ = ("password_hash",)
+    __audit_ignore__ = ("session_version",)  # it moves with a sign-out or a password change, logged as such
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -95,6 +99,8 @@ class ApiToken(Base):
     service account's by an admin or the operator (core.services.issue_token)."""
 
     __tablename__ = "api_tokens"
+    __audit__ = _l("API token")
+    __audit_secret__ = ("token_hash",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -119,6 +125,7 @@ class IdempotencyKey(Base):
     """A client's retry key: the first request with it is applied, retries get the stored answer."""
 
     __tablename__ = "idempotency_keys"
+    __audit__ = None  # not audited: a replay guard for API writes, not a record
     __table_args__ = (UniqueConstraint("user_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

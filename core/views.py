@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from core import services, throttle
+from core.audit import services as audit
+from core.audit.models import AuditAction
 from core.auth import allow, public
 from core.errors import DomainError
 from core.forms import CreateTokenForm, CreateUserForm, LoginForm, attach_service_errors
@@ -25,14 +27,19 @@ def login():
     if form.validate_on_submit():
         locked = throttle.refusal(form.username.data)
         if locked:
+            audit.record_sign_in(AuditAction.SIGN_IN_REFUSED, form.username.data,
+                                 services.get_user_by_username(form.username.data))
             form.form_errors.append(locked)
             return render_template("login.html", form=form), 429
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
             throttle.forget_failures(form.username.data)
             login_user(user)
+            audit.record_sign_in(AuditAction.SIGN_IN, user.username, user)
             return redirect(_safe_next(request.args.get("next")))
         throttle.record_failure(form.username.data)
+        audit.record_sign_in(AuditAction.SIGN_IN_FAILED, form.username.data,
+                             services.get_user_by_username(form.username.data))
         form.password.errors.append(_("Unknown username or wrong password."))
     return render_template("login.html", form=form)
 
@@ -59,6 +66,7 @@ def set_locale():
 @bp.route("/logout", methods=["POST"])
 @allow()
 def logout():
+    audit.record_sign_in(AuditAction.SIGN_OUT, current_user.username, current_user)
     services.end_sessions(current_user.id, actor=current_user)  # a copy of this session's cookie ends with it
     logout_user()
     flash(_("You have signed out."), "info")

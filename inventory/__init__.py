@@ -72,7 +72,6 @@ def _add_links(app: Flask) -> None:
         ("rotation.due", _l("Rotation"), None, STOCK_MENU),
     ):
         navigation.add_link(app, endpoint, label, roles, menu=menu)
-    navigation.add_link(app, "core.users", _l("Users"), {Role.ADMIN}, rank=90)
 
 
 def _add_reports(app: Flask) -> None:

@@ -2,6 +2,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import core.audit.models  # noqa: F401
 import core.models  # noqa: F401  (registers tables on Base.metadata)
 import dispatch
 import inventory

@@ -123,6 +123,9 @@ def _empty_tables(app) -> None:
     # and TRUNCATE of every table (new files for each table and index) cost a quarter of a second per test.
     tables = [table for table in reversed(Base.metadata.sorted_tables) if table.name not in KEEP_TABLES]
     with engine.begin() as connection:
+        # The audit log refuses DELETE by a trigger (as it must); the test database's owner switches triggers off
+        # for this cleanup only.
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
         for table in tables:
             connection.execute(table.delete())
         moved = connection.scalars(text("SELECT sequencename FROM pg_sequences "

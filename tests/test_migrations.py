@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, create_engine, inspect, select, text
 
+import core.audit.models  # noqa: F401
 import core.models  # noqa: F401
 import dispatch
 import inventory

@@ -25,6 +25,8 @@ MATRIX = [
     ("core.revoke_token", "POST", "/admin/tokens/{token}/revoke", ADMIN),
     ("core.set_active", "POST", "/admin/users/{user}/active", ADMIN),
     ("core.my_tokens", "GET", "/account/tokens", EVERYONE),
+    ("audit.audit_log", "GET", "/admin/audit", ADMIN),
+    ("audit_api.list_audit_entries", "GET", "/api/v1/audit", ADMIN),
     ("core.revoke_my_token", "POST", "/account/tokens/{token}/revoke", EVERYONE),  # someone else's: 404 to all
     ("home.home", "GET", "/", EVERYONE),
     ("network.depots", "GET", "/depots", EVERYONE),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +27,7 @@ class DemandNorm(Base):
     """
 
     __tablename__ = "demand_norms"
+    __audit__ = _l("Demand norm")
     __table_args__ = (
         CheckConstraint("per_person > 0", name="per_person_positive"),
         CheckConstraint("days_of_cover BETWEEN 1 AND 90", name="days_of_cover_range"),
@@ -47,6 +49,7 @@ class IncidentNorm(Base):
     """An incident's own copy of a norm, which the dispatcher may change (a cold wave needs more quilts)."""
 
     __tablename__ = "incident_norms"
+    __audit__ = _l("Incident norm")
     __table_args__ = (
         CheckConstraint("per_person >= 0", name="per_person_nonnegative"),
         CheckConstraint("days_of_cover BETWEEN 1 AND 90", name="days_of_cover_range"),
@@ -66,6 +69,7 @@ class ReliefDeadline(Base):
     """A province's own deadlines, in hours after the incident began (Beijing: basic needs within 6 h)."""
 
     __tablename__ = "relief_deadlines"
+    __audit__ = _l("Relief deadline")
     __table_args__ = (CheckConstraint("basic_hours > 0 AND other_hours >= basic_hours AND other_hours <= 720",
                                       name="hours_in_order"),)
 
@@ -79,6 +83,7 @@ class ReliefDeadline(Base):
 
 class DemandVersion(Base):
     __tablename__ = "demand_versions"
+    __audit__ = _l("Demand version")
     __table_args__ = (UniqueConstraint("incident_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +104,7 @@ class DemandLine(Base):
     `tail_due_at` instead (a peak now and the rest later)."""
 
     __tablename__ = "demand_lines"
+    __audit__ = None  # not audited: part of its demand version
     __table_args__ = (
         UniqueConstraint("version_id", "area_id", "item_id"),
         CheckConstraint("quantity > 0 AND quantity <= 1000000000", name="quantity_range"),

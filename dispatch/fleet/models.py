@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,6 +33,7 @@ class DepotVehicle(Base):
     """`count` vehicles of one type stationed at a depot, each making one trip per plan."""
 
     __tablename__ = "depot_vehicles"
+    __audit__ = _l("Depot vehicles")
     __table_args__ = (UniqueConstraint("depot_id", "vehicle_type"),
                       CheckConstraint("count >= 0 AND count <= 1000", name="count_range"), *VEHICLE_CHECKS)
 
@@ -52,6 +54,7 @@ class RequisitionedVehicle(Base):
     """A vehicle requisitioned for one incident (征用), loading at a depot; compensated by the same rates."""
 
     __tablename__ = "requisitioned_vehicles"
+    __audit__ = _l("Requisitioned vehicle")
     __table_args__ = (UniqueConstraint("incident_id", "plate"), *VEHICLE_CHECKS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +81,7 @@ class TransportMode(Base):
     each end (to the freight yard or airfield and the last mile)."""
 
     __tablename__ = "transport_modes"
+    __audit__ = _l("Transport mode")
     __table_args__ = (
         CheckConstraint("speed_kmh > 0 AND speed_kmh <= 1000", name="speed_range"),
         CheckConstraint("detour >= 1 AND detour <= 3", name="detour_range"),
@@ -97,6 +101,7 @@ class DepotAccess(Base):
     """A depot that can load onto rail (a freight siding) or air (an airfield nearby); every depot has road."""
 
     __tablename__ = "depot_access"
+    __audit__ = _l("Depot access")
 
     depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id", ondelete="CASCADE"), primary_key=True)
     mode: Mapped[Mode] = mapped_column(str_enum(Mode), primary_key=True)

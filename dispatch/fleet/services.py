@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.access import ensure_role
@@ -65,15 +65,22 @@ def set_depot_fleet(depot_id: int, vehicles: list[VehicleSpec], modes: set[str],
                for index, name in enumerate(names) if name in names[:index]]
     if errors:
         raise refuse_lines(errors)
-    Session.execute(delete(DepotVehicle).where(DepotVehicle.depot_id == depot.id))
+    _remove_each(DepotVehicle, depot.id)
     rows = [DepotVehicle(depot_id=depot.id, vehicle_type=spec.vehicle_type.strip(), count=spec.count,
                          capacity_kg=spec.capacity_kg, capacity_m3=spec.capacity_m3, speed_kmh=spec.speed_kmh,
                          fixed_cost=spec.fixed_cost, cost_per_km=spec.cost_per_km) for spec in vehicles if spec.count]
     Session.add_all(rows)
-    Session.execute(delete(DepotAccess).where(DepotAccess.depot_id == depot.id))
+    _remove_each(DepotAccess, depot.id)
     Session.add_all(DepotAccess(depot_id=depot.id, mode=mode) for mode in {Mode(m) for m in modes} - {Mode.ROAD})
     Session.flush()
     return rows
+
+
+def _remove_each(model, depot_id: int) -> None:
+    """Delete a depot's rows one by one (so the audit log names each) before their replacements go in."""
+    for row in Session.scalars(select(model).where(model.depot_id == depot_id)):
+        Session.delete(row)
+    Session.flush()
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,6 +49,7 @@ class ResponseLevel(StrEnum):
 
 class Incident(Base):
     __tablename__ = "incidents"
+    __audit__ = _l("Incident")
     __table_args__ = (Index("ix_incidents_status_started", "status", "started_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +74,7 @@ class IncidentResponse(Base):
     """One step of a response's history: an authority raised, lowered or ended (level None) its response."""
 
     __tablename__ = "incident_responses"
+    __audit__ = _l("Incident response")
     __table_args__ = (
         CheckConstraint("(authority = 'national') = (region_id IS NULL)", name="region_unless_national"),
     )
@@ -95,6 +98,7 @@ class SupportRequest(Base):
     """A responding government asks the level above for support (申请上级支援), which opens that level's stock."""
 
     __tablename__ = "support_requests"
+    __audit__ = _l("Support request")
     __table_args__ = (CheckConstraint("authority <> 'national'", name="national_has_no_level_above"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +120,7 @@ class AffectedArea(Base):
     """A place that needs supplies: a county's seat, or a point placed on the map, inside `region`."""
 
     __tablename__ = "affected_areas"
+    __audit__ = _l("Affected area")
     __table_args__ = (
         CheckConstraint("displaced_population >= 0 AND displaced_population <= affected_population",
                         name="displaced_within_affected"),

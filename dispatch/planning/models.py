@@ -34,6 +34,7 @@ class JobRunner(StrEnum):
 
 class PlanningJob(Base):
     __tablename__ = "planning_jobs"
+    __audit__ = None  # not audited: a job's progress; the plan it makes is audited
     __table_args__ = (
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),
         Index("ix_planning_jobs_status", "status"),

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -34,6 +35,9 @@ class SourceKind(StrEnum):
 
 class Plan(Base):
     __tablename__ = "plans"
+    __audit__ = _l("Plan")
+    # The figures a plan was made with are on its page; the log keeps who made and approved it, and when.
+    __audit_ignore__ = ("kpis", "allocation_kpis", "baseline_kpis", "objectives", "open_levels", "stats")
     __table_args__ = (UniqueConstraint("incident_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +82,7 @@ class PlanLine(Base):
     """
 
     __tablename__ = "plan_lines"
+    __audit__ = None  # not audited: part of its plan
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("on_time_quantity >= 0 AND on_time_quantity <= quantity", name="on_time_within_quantity"),
@@ -122,6 +127,7 @@ class PlanUnmet(Base):
     """Demand the plan leaves unserved, with the reason and, where a wider response would fill it, the level."""
 
     __tablename__ = "plan_unmet"
+    __audit__ = None  # not audited: part of its plan
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,6 +148,7 @@ class PlanRoute(Base):
     """One vehicle's trip from its depot: its stops in order, how far, what it costs, when it is back."""
 
     __tablename__ = "plan_routes"
+    __audit__ = None  # not audited: part of its plan
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
@@ -163,6 +170,7 @@ class PlanRoute(Base):
 
 class PlanStop(Base):
     __tablename__ = "plan_stops"
+    __audit__ = None  # not audited: part of its plan
 
     id: Mapped[int] = mapped_column(primary_key=True)
     route_id: Mapped[int] = mapped_column(ForeignKey("plan_routes.id", ondelete="CASCADE"), index=True)
@@ -182,6 +190,7 @@ class PlanStopLoad(Base):
     """What a stop unloads of one plan line (a line split over truckloads has a load on each)."""
 
     __tablename__ = "plan_stop_loads"
+    __audit__ = None  # not audited: part of its plan
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

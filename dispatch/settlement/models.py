@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,6 +32,7 @@ class SettlementStatus(StrEnum):
 
 class SettlementLine(Base):
     __tablename__ = "settlement_lines"
+    __audit__ = _l("Settlement line")
     __table_args__ = (
         CheckConstraint("amount >= 0 AND fixed_fee >= 0 AND rate >= 0", name="amounts_nonnegative"),
         CheckConstraint("(status = 'paid') = (paid_at IS NOT NULL)", name="paid_has_date"),

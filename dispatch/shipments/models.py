@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,6 +56,7 @@ class RejectReason(StrEnum):
 
 class Shipment(Base):
     __tablename__ = "shipments"
+    __audit__ = _l("Shipment")
     __table_args__ = (
         CheckConstraint("(source_kind = 'depot') = (depot_id IS NOT NULL)", name="depot_source_names_depot"),
         CheckConstraint("(source_kind = 'depot') = (document_id IS NOT NULL)", name="depot_source_has_waybill"),
@@ -129,6 +131,7 @@ class ShipmentStop(Base):
     """A destination of a shipment, in the order the vehicle reaches it."""
 
     __tablename__ = "shipment_stops"
+    __audit__ = _l("Shipment stop")
     __table_args__ = (UniqueConstraint("shipment_id", "sequence"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,6 +157,7 @@ class ShipmentLine(Base):
     received, `accepted` and `rejected` account for every unit."""
 
     __tablename__ = "shipment_lines"
+    __audit__ = None  # not audited: part of its shipment; a receipt is logged on its stop
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("(accepted IS NULL AND rejected IS NULL) OR (accepted >= 0 AND rejected >= 0 AND "

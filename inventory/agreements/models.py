@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,6 +23,7 @@ class AgreementStatus(StrEnum):
 
 class CapacityAgreement(Base):
     __tablename__ = "capacity_agreements"
+    __audit__ = _l("Capacity agreement")
     __table_args__ = (
         CheckConstraint("daily_capacity > 0", name="daily_capacity_positive"),
         CheckConstraint("lead_time_hours >= 0", name="lead_time_nonnegative"),
@@ -80,6 +82,7 @@ class AgreementActivation(Base):
     """
 
     __tablename__ = "agreement_activations"
+    __audit__ = _l("Agreement activation")
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,6 +111,7 @@ class AgreementOutput(Base):
     """Output received against an activation: a relief shipment's accepted goods, or a receipt a clerk records."""
 
     __tablename__ = "agreement_outputs"
+    __audit__ = _l("Agreement output")
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Float,
@@ -64,6 +65,7 @@ class Region(Base):
     """An administrative division (GB/T 2260): province, prefecture or county."""
 
     __tablename__ = "regions"
+    __audit__ = None  # not audited: reference data, loaded at set-up
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
@@ -87,6 +89,7 @@ class Region(Base):
 
 class Depot(Base):
     __tablename__ = "depots"
+    __audit__ = _l("Depot")
     __table_args__ = (
         CheckConstraint("capacity_volume_m3 >= 0", name="capacity_volume_nonnegative"),
         CheckConstraint("capacity_weight_t >= 0", name="capacity_weight_nonnegative"),
@@ -117,6 +120,7 @@ class Item(Base):
     """A catalog entry; the ledger counts it in its base unit."""
 
     __tablename__ = "items"
+    __audit__ = _l("Item")
     __table_args__ = (
         CheckConstraint("unit_weight_kg > 0", name="unit_weight_positive"),
         CheckConstraint("unit_volume_m3 > 0", name="unit_volume_positive"),
@@ -148,6 +152,7 @@ class PackUnit(Base):
     """A larger unit the item is handled in, e.g. a bale of 10 quilts."""
 
     __tablename__ = "pack_units"
+    __audit__ = _l("Pack unit")
     __table_args__ = (
         UniqueConstraint("item_id", "name"),
         CheckConstraint("factor > 1", name="factor_above_one"),
@@ -165,6 +170,7 @@ class Quota(Base):
     """How much of an item a depot should hold (target) and must not fall below (minimum)."""
 
     __tablename__ = "quotas"
+    __audit__ = _l("Quota")
     __table_args__ = (UniqueConstraint("depot_id", "item_id"),
                       CheckConstraint("minimum >= 0 AND target >= minimum", name="minimum_within_target"))
 

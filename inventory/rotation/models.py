@@ -5,13 +5,14 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime
 from core.models import User, str_enum
 from inventory.network.models import Depot
-from inventory.stock.models import Document, Lot
+from inventory.stock.models import Document, DocumentSubject, Lot
 
 
 class RotationAction(StrEnum):
@@ -35,8 +36,9 @@ class RotationPlanStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class RotationPlan(Base):
+class RotationPlan(DocumentSubject, Base):
     __tablename__ = "rotation_plans"
+    __audit__ = _l("Rotation plan")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
@@ -56,6 +58,7 @@ class RotationLine(Base):
     """One lot leaving by an action, and what replaces it."""
 
     __tablename__ = "rotation_lines"
+    __audit__ = None  # not audited: part of its plan
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("executed_quantity >= 0 AND executed_quantity <= quantity", name="executed_within_plan"),

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,10 +58,18 @@ class DocumentKind(StrEnum):
     SHIPMENT = "YD"   # 运单: a relief shipment's waybill
 
 
+class DocumentSubject:
+    """A transfer, count, scrap request or rotation plan: people call it by its document's number."""
+
+    def audit_reference(self) -> str | None:
+        return self.document.number if self.document is not None else None
+
+
 class Document(Base):
     """A numbered voucher (receipt, issue, transfer, count, scrap, reversal) that movements belong to."""
 
     __tablename__ = "documents"
+    __audit__ = _l("Document")
     __table_args__ = (
         UniqueConstraint("depot_id", "kind", "year", "sequence"),
         Index("ix_documents_depot_created", "depot_id", "created_at"),
@@ -87,6 +96,7 @@ class DocumentSequence(Base):
     """The last number handed out per depot, document kind and year."""
 
     __tablename__ = "document_sequences"
+    __audit__ = None  # not audited: numbering bookkeeping
 
     depot_id: Mapped[int] = mapped_column(ForeignKey("depots.id"), primary_key=True)
     kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind, 4), primary_key=True)
@@ -102,6 +112,7 @@ class Lot(Base):
     """
 
     __tablename__ = "lots"
+    __audit__ = None  # not audited: balances the ledger derives
     __table_args__ = (
         UniqueConstraint("depot_id", "item_id", "batch_no", "in_transit"),
         CheckConstraint("on_hand >= 0", name="on_hand_nonnegative"),
@@ -143,6 +154,7 @@ class Movement(Base):
     """One signed change of one lot's stock. Never edited nor deleted; a reversal points at its original."""
 
     __tablename__ = "movements"
+    __audit__ = None  # not audited: the ledger keeps its own append-only record, with each movement's actor
     __table_args__ = (
         CheckConstraint("quantity <> 0", name="quantity_nonzero"),
         Index("ix_movements_depot_occurred", "depot_id", "occurred_at"),
@@ -186,6 +198,7 @@ class ClosedPeriod(Base):
     """
 
     __tablename__ = "closed_periods"
+    __audit__ = _l("Closed period")
     __table_args__ = (CheckConstraint("month >= '2000-01-01' AND month <= '2100-12-01'", name="month_bounded"),)
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)  # the month's first day
@@ -203,8 +216,9 @@ class TransferStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Transfer(Base):
+class Transfer(DocumentSubject, Base):
     __tablename__ = "transfers"
+    __audit__ = _l("Transfer")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
@@ -230,6 +244,7 @@ class TransferLine(Base):
     """How much of an item moves; `lot_id` names a lot, or is chosen FEFO when the transfer ships."""
 
     __tablename__ = "transfer_lines"
+    __audit__ = None  # not audited: part of its transfer
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -253,6 +268,7 @@ class Discrepancy(Base):
     """What a received transfer lacked (shortage) or brought damaged, per source lot, for a supervisor."""
 
     __tablename__ = "discrepancies"
+    __audit__ = _l("Discrepancy")
     __table_args__ = (CheckConstraint("shortage >= 0 AND damaged >= 0 AND shortage + damaged > 0",
                                       name="something_missing"),)
 
@@ -277,8 +293,9 @@ class CountStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class StockCount(Base):
+class StockCount(DocumentSubject, Base):
     __tablename__ = "stock_counts"
+    __audit__ = _l("Stock count")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
@@ -298,6 +315,8 @@ class CountLine(Base):
     """One lot in a count: the book quantity when the count opened, and what the clerks found."""
 
     __tablename__ = "count_lines"
+    __audit__ = _l("Counted lot")
+    __audit_create__ = False  # made with its count, which is logged; what the clerks count is
     __table_args__ = (UniqueConstraint("count_id", "lot_id"),
                       CheckConstraint("counted IS NULL OR counted >= 0", name="counted_nonnegative"))
 
@@ -312,6 +331,9 @@ class CountLine(Base):
     lot: Mapped[Lot] = relationship()
     counted_by: Mapped[User | None] = relationship()
 
+    def audit_reference(self) -> str:
+        return f"{self.count.document.number} {self.lot.batch_no}"
+
 
 class ScrapStatus(StrEnum):
     REQUESTED = "requested"
@@ -319,8 +341,9 @@ class ScrapStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class ScrapRequest(Base):
+class ScrapRequest(DocumentSubject, Base):
     __tablename__ = "scrap_requests"
+    __audit__ = _l("Scrap request")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
@@ -338,6 +361,7 @@ class ScrapRequest(Base):
 
 class ScrapLine(Base):
     __tablename__ = "scrap_lines"
+    __audit__ = None  # not audited: part of its request
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -354,6 +378,7 @@ class Reservation(Base):
     to what. The lot's `reserved` balance is the sum that counts; this row says who holds how much of it."""
 
     __tablename__ = "reservations"
+    __audit__ = None  # not audited: derived from approved plans and transfers
     __table_args__ = (CheckConstraint("quantity >= 0", name="quantity_nonnegative"),
                       Index("ix_reservations_holder", "holder", "holder_id"))
 

@@ -20,6 +20,8 @@ from sqlalchemy import or_, select, update
 
 from core import clock
 from core.access import ensure_role
+from core.audit import services as audit
+from core.audit.models import AuditSource
 from core.db import Session, transaction, unit_of_work
 from core.errors import DomainError, NotFoundError
 from core.models import Role, User
@@ -134,6 +136,12 @@ def run_job(job_id: int) -> None:
 
 def _run_stages(job_id: int) -> None:
     job = Session.get(PlanningJob, job_id)
+    with audit.acting_as(job.requested_by, AuditSource.JOB):  # the plan is logged as made for who asked
+        _solve_and_save(job)
+
+
+def _solve_and_save(job: PlanningJob) -> None:
+    job_id = job.id
     incident = get_incident(job.incident_id)
     version = get_version(job.demand_version_id)
     _stage(job_id, JobStage.SNAPSHOT)
