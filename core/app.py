@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import api, assets, auth, bounds, crashpoint, db, i18n, navigation, security, templating, throttle
 from core.audit import services as audit
@@ -20,6 +21,8 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance, instance_relative_config=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(config_overrides or {})
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -22,6 +22,9 @@ def load_config(instance_path: str) -> dict:
         "MAX_FORM_MEMORY_SIZE": max_body,
         # Production behind TLS: Secure cookies and Strict-Transport-Security.
         "HTTPS_ONLY": os.environ.get("HTTPS_ONLY", "") == "1",
+        # Reverse proxies in front of the app (nginx: 1): the client's address is then read from X-Forwarded-For,
+        # for the audit log and the sign-in throttle. 0 trusts no header: a client could write any address in it.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # A demand table of a national incident has thousands of cells (Werkzeug's default allows 1,000).
         "MAX_FORM_PARTS": int(os.environ.get("MAX_FORM_PARTS", "60000")),
         "OTHER_DUE_HOURS": int(os.environ.get("OTHER_DUE_HOURS", "24")),

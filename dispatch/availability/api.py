@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from core.access import visible_depot_ids
 from core.api import query_args
 from core.auth import allow
 from core.errors import DomainError
@@ -21,7 +23,8 @@ def stock_nearby():
     args = query_args(NearbyQuerySchema())
     item = get_item(args["item_id"])
     latitude, longitude = _place(args)
-    found = list_stock_nearby(item.id, latitude, longitude, args["radius_km"], args["min_quantity"], args["limit"])
+    found = list_stock_nearby(item.id, latitude, longitude, args["radius_km"], args["min_quantity"], args["limit"],
+                              depot_ids=visible_depot_ids(current_user))
     return {"item_id": item.id, "latitude": latitude, "longitude": longitude, "radius_km": args["radius_km"],
             "depots": NearbyStockSchema().dump(found, many=True)}
 

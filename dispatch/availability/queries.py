@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from core import clock
 from core.db import Session
@@ -28,8 +28,9 @@ class NearbyStock:
 
 
 def list_stock_nearby(item_id: int, latitude: float, longitude: float, radius_km: float, min_quantity: int = 1,
-                      limit: int = 50) -> list[NearbyStock]:
-    """Active depots within `radius_km` (great circle) holding at least `min_quantity` free, unexpired units."""
+                      limit: int = 50, depot_ids: list[int] | None = None) -> list[NearbyStock]:
+    """Active depots within `radius_km` (great circle) holding at least `min_quantity` free, unexpired units;
+    `depot_ids` keeps to some depots (a clerk's own), None to every depot."""
     south, north, west, east = bounding_box(latitude, longitude, radius_km)
     free = func.sum(Lot.on_hand - Lot.reserved)
     rows = Session.execute(
@@ -39,6 +40,7 @@ def list_stock_nearby(item_id: int, latitude: float, longitude: float, radius_km
                Depot.status == DepotStatus.ACTIVE,
                (Lot.expiry_date.is_(None)) | (Lot.expiry_date > clock.today()),
                Depot.latitude.between(south, north), Depot.longitude.between(west, east))
+        .where(Depot.id.in_(depot_ids) if depot_ids is not None else true())
         .group_by(Depot.id, Depot.code, Depot.name, Depot.level, Depot.latitude, Depot.longitude)
         .having(free >= min_quantity)).all()
     road = mode_params()["road"]

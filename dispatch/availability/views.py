@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from core.access import visible_depot_ids
 from core.auth import allow
 from dispatch.availability.forms import FindStockForm
 from dispatch.availability.queries import list_stock_nearby
@@ -23,7 +25,7 @@ def nearby():
         place = _place(form)
         if place is not None:
             found = list_stock_nearby(form.item_id.data, place[0], place[1], form.radius_km.data,
-                                      form.min_quantity.data)
+                                      form.min_quantity.data, depot_ids=visible_depot_ids(current_user))
     return render_template("availability/nearby.html", form=form, found=found, place=place,
                            level_labels=DEPOT_LEVEL_LABELS)
 

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core.access import ensure_can_see
 from core.auth import allow
 from core.errors import DomainError
 from core.forms import attach_service_errors
@@ -68,6 +69,7 @@ def find_depot():
 @allow()
 def depot_fleet(depot_id: int):
     depot = get_depot(depot_id)
+    ensure_can_see(current_user, depot)  # a clerk reads only their own depots' records
     access = queries.depot_access([depot.id]).get(depot.id, set())
     data = {"rail": "rail" in access, "air": "air" in access,
             "lines": [{"vehicle_type": v.vehicle_type, "count": v.count, "capacity_kg": v.capacity_kg,

@@ -173,3 +173,17 @@ def test_replacing_a_depots_fleet_logs_each_vehicle_removed_and_added(make_depot
     assert logged == [(AuditAction.CREATE, "depot_vehicles"), (AuditAction.CREATE, "depot_access"),
                       (AuditAction.DELETE, "depot_vehicles"), (AuditAction.CREATE, "depot_vehicles"),
                       (AuditAction.DELETE, "depot_access")]
+
+
+@pytest.mark.parametrize(("proxies", "address"), [(0, "127.0.0.1"), (1, "10.20.30.40")])
+def test_the_address_comes_from_the_proxy_only_when_one_is_trusted(database_url, make_user, proxies, address):
+    from core import create_app
+
+    user = make_user(Role.FINANCE)
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "SECRET_KEY": "test-secret", "TRUSTED_PROXIES": proxies})
+    app.test_client().post("/login", data={"username": user.username, "password": PASSWORD},
+                           headers={"X-Forwarded-For": "10.20.30.40"})
+    [signed_in] = entries(action=AuditAction.SIGN_IN)
+    assert signed_in.address == address
+    app.extensions["db_engine"].dispose()

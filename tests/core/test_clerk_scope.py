@@ -62,3 +62,28 @@ def test_another_depots_stock_journal_documents_and_transfers_are_refused(client
                 f"/api/v1/transfers/{two_depots['transfer'].id}", f"/api/v1/depots/{other.id}/stock"):
         assert client.get(url, headers=token).status_code == 403, url
     assert client.get("/reports/journal").status_code == 403  # the network's journal is finance's
+
+
+def test_a_clerk_finds_stock_only_at_their_own_depots(client, login, api_token, make_depot, make_item, make_user,
+                                                     receive):
+    from inventory.network.models import DepotLevel
+
+    item = make_item()
+    own = make_depot(DepotLevel.COUNTY, region_code="510107")
+    other = make_depot(DepotLevel.MUNICIPAL, region_code="510100", latitude=30.9, longitude=104.3)
+    receive(own, item, 40)
+    receive(other, item, 500)
+    clerk = make_user(Role.CLERK, depots=[own])
+    query = f"item_id={item.id}&region_code=510107&radius_km=300"
+    body = client.get(f"/api/v1/stock/nearby?{query}", headers=api_token(clerk)).get_json()
+    assert [d["depot_code"] for d in body["depots"]] == [own.code]
+    html = login(clerk).get(f"/stock/nearby?{query}&min_quantity=1").get_data(as_text=True)
+    assert own.code in html and other.code not in html
+    dispatcher = client.get(f"/api/v1/stock/nearby?{query}", headers=api_token(make_user(Role.DISPATCHER)))
+    assert [d["depot_code"] for d in dispatcher.get_json()["depots"]] == [own.code, other.code]
+
+
+def test_a_clerk_reads_only_their_own_depots_fleet(client, login, two_depots):
+    login(two_depots["clerk"])
+    assert client.get(f"/fleet/depots/{two_depots['own'].id}").status_code == 200
+    assert client.get(f"/fleet/depots/{two_depots['other'].id}").status_code == 403
