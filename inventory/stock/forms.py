@@ -76,7 +76,7 @@ class ReceiptLineForm(LineForm):
 class ReceiveStockForm(LinesForm):
     supplier = StringField(_l("Supplier"), validators=[Optional(), Length(max=200)])
     occurred_on = DateField(_l("Received on"), validators=[Optional(), form_day, not_in_future],
-                            description=_l("Leave empty for now."))
+                            description=_l("Leave empty for the current time."))
     reason = StringField(_l("Reason"), validators=[Optional()])
     lines = LineList(FormField(ReceiptLineForm), min_entries=LINE_ROWS, max_entries=40)
 
