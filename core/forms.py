@@ -169,6 +169,13 @@ class LinesForm(FlaskForm):
         lines_ok = not any(f.errors for row in rows for f in self.lines[row].form)
         return needed and top_ok and lines_ok and not self.form_errors
 
+    def set_line_defaults(self, **values) -> None:
+        """Preset fields on the lines where the user has not sent them (a new form, a line just added)."""
+        for entry in self.lines:
+            for name, value in values.items():
+                if not entry.form[name].raw_data:
+                    entry.form[name].data = value
+
     def set_line_choices(self, **choices_by_field) -> None:
         for entry in self.lines:
             for name, options in choices_by_field.items():

@@ -53,6 +53,12 @@ class Receipt:
     extra: dict = field(default_factory=dict)
 
 
+def depot_funding(depot: Depot) -> FundingSource:
+    """Who pays for what a depot buys, unless said otherwise: the government of its own level (a county depot's
+    purchases are the county's)."""
+    return FundingSource(depot.level.value)
+
+
 @unit_of_work
 def receive_stock(receipt: Receipt, actor: User) -> Document:
     """Record goods arriving at a depot: one document, one receipt movement per line."""

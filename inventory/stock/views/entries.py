@@ -44,6 +44,7 @@ def new_receipt(depot_id: int):
     depot = actionable_depot(depot_id)
     form = ReceiveStockForm()
     form.set_line_choices(item_id=item_choices(), unit=unit_choices())
+    form.set_line_defaults(funding_source=services.depot_funding(depot).value)
     if form.validate_on_submit():
         receipt, rows = form.to_receipt(depot_id)
         try:

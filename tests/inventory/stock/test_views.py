@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from core import clock
 from core.db import Session
 from core.models import Role
+from inventory.network.models import DepotLevel
 from inventory.stock.models import Document, Lot, Movement, ScrapRequest, Transfer, TransferStatus
 from inventory.stock.services.issues import Issue, IssueLine, issue_stock
 from inventory.stock.services.receipts import Receipt, ReceiptLine, receive_stock
@@ -36,6 +37,13 @@ def value_of(html: str, field: str) -> str | None:
     match = re.search(rf'<input[^>]*id="{field}"[^>]*value="([^"]*)"', html) or \
         re.search(rf'<input[^>]*value="([^"]*)"[^>]*id="{field}"', html)
     return match.group(1) if match else None
+
+
+def chosen_in(html: str, select_id: str) -> str | None:
+    """The value a select shows as chosen."""
+    block = re.search(rf'<select[^>]*id="{select_id}"[^>]*>(.*?)</select>', html, re.S)
+    chosen = block and re.search(r'<option(?=[^>]*\bselected\b)[^>]*value="([^"]*)"', block.group(1))
+    return chosen.group(1) if chosen else None
 
 
 def lines(*rows: dict, prefix: str = "lines") -> dict:
@@ -144,6 +152,31 @@ def test_an_unknown_pack_unit_is_refused_beside_the_unit(clerk_client, depot, it
     data = lines(receipt_line(item, unit="box"))
     html = clerk_client.post(f"/depots/{depot.id}/receipts/new", data=data).get_data(as_text=True)
     assert "counted in piece or its packs" in error_beside(html, "lines-0-unit")
+
+
+def test_a_receipt_is_funded_by_the_depots_own_level_unless_the_clerk_says_otherwise(login, make_user, make_depot,
+                                                                                     item):
+    provincial = make_depot(level=DepotLevel.PROVINCIAL)
+    client = login(make_user(Role.CLERK, depots=[provincial]))
+    form = client.get(f"/depots/{provincial.id}/receipts/new").get_data(as_text=True)
+    assert chosen_in(form, "lines-0-funding_source") == "provincial"
+    assert chosen_in(form, "lines-4-funding_source") == "provincial"
+    line = receipt_line(item)
+    del line["funding_source"]  # as a client that sends only what it changed
+    response = client.post(f"/depots/{provincial.id}/receipts/new", data=lines(line, receipt_line(
+        item, batch_no="B-002", funding_source="central")))
+    assert response.status_code == 302
+    voucher = client.get(response.location).get_data(as_text=True)
+    assert "<th>Funding</th>" in voucher
+    assert re.search(r"B-001.*?Provincial government", voucher, re.S)
+    assert re.search(r"B-002.*?Central government", voucher, re.S)
+    assert {lot.batch_no: lot.funding_source.value for lot in Session.scalars(select(Lot))} == {
+        "B-001": "provincial", "B-002": "central"}
+
+
+def test_a_county_depot_defaults_to_county_funding(clerk_client, depot):
+    form = clerk_client.get(f"/depots/{depot.id}/receipts/new").get_data(as_text=True)
+    assert chosen_in(form, "lines-0-funding_source") == "county"
 
 
 # --- issues ---------------------------------------------------------------------------------------------------
