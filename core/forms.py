@@ -46,25 +46,37 @@ class CreateTokenForm(FlaskForm):
 
 
 def attach_service_errors(form: FlaskForm, error: DomainError, rows: list[int] | None = None,
-                          renames: dict[str, str] | None = None, line_id_field: str | None = None) -> None:
+                          renames: dict[str, str] | None = None, line_id_field: str | None = None,
+                          repeat_above: bool = True) -> None:
     """Show a service's refusal on its form: the message above the form, each field's messages beside the field.
 
     Per-line messages (`lines.<n>.<field>`) land on the form row they came from: row `rows[n]` when the view passed
     only the filled rows to the service, or the row whose `line_id_field` holds `n` when the service names lines
     by id. `renames` maps the service's field names to the form's. Messages with no field to stand beside are
-    listed above the form too, so nothing the service said is lost.
+    listed above the form too, so nothing the service said is lost. With `repeat_above=False` the refusal's own
+    message is left out when every message found its field: each problem is then said once, in one wording,
+    beside what needs changing (the template points to them).
     """
     renames = renames or {}
-    form.form_errors.append(error.message)
+    above_before, unplaced = len(form.form_errors), not error.fields
     for name, messages in error.fields.items():
         if name == "lines" and isinstance(messages, dict) and "lines" in form._fields:
             _attach_line_errors(form, messages, rows, renames, line_id_field)
             continue
         field = form._fields.get(renames.get(name, name))
         if field is not None and name != "lines":
-            field.errors = [*field.errors, *messages]
+            _add_errors(field, messages)
         elif list(messages) != [error.message]:
             form.form_errors.extend(messages)
+        else:
+            unplaced = True
+    if repeat_above or unplaced or len(form.form_errors) > above_before:
+        form.form_errors.insert(above_before, error.message)
+
+
+def _add_errors(field, messages) -> None:
+    """Add messages to a field, each once: the form may already have said the same."""
+    field.errors = [*field.errors, *(message for message in messages if message not in field.errors)]
 
 
 def _attach_line_errors(form: FlaskForm, by_line: dict, rows: list[int] | None, renames: dict[str, str],
@@ -79,7 +91,7 @@ def _attach_line_errors(form: FlaskForm, by_line: dict, rows: list[int] | None, 
         for name, messages in line_fields.items():
             field = entry._fields.get(renames.get(name, name))
             if field is not None:
-                field.errors = [*field.errors, *messages]
+                _add_errors(field, messages)
             else:
                 form.form_errors.extend(_("Line %(number)s: %(message)s", number=row + 1, message=message)
                                         for message in messages)
@@ -168,6 +180,11 @@ class LinesForm(FlaskForm):
         top_ok = not any(f.errors for f in self if not isinstance(f, FieldList))
         lines_ok = not any(f.errors for row in rows for f in self.lines[row].form)
         return needed and top_ok and lines_ok and not self.form_errors
+
+    def has_errors(self) -> bool:
+        """Whether any field, or any field of a line, has a message beside it."""
+        return any(field.errors for field in self if not isinstance(field, FieldList)) or any(
+            line_field.errors for entry in self.lines for line_field in entry.form)
 
     def set_line_defaults(self, **values) -> None:
         """Preset fields on the lines where the user has not sent them (a new form, a line just added)."""

@@ -28,10 +28,12 @@ from wtforms.widgets import HiddenInput
 
 from core import clock
 from core.bounds import ID, QUANTITY, QUANTITY_OR_ZERO, UNIT_MONEY, bounded_int, form_day, form_range
+from core.errors import LinePath
 from core.forms import REQUIRED, LineForm, LineList, LinesForm, optional_int
 from inventory.labels import FUNDING_LABELS, OWNERSHIP_LABELS, choices
+from inventory.network.models import Item
 from inventory.stock.services.picks import IssueLine
-from inventory.stock.services.receipts import Receipt, ReceiptLine
+from inventory.stock.services.receipts import Receipt, ReceiptLine, line_problems
 from inventory.stock.services.scraps import ScrapRequestLine
 from inventory.stock.services.transfers import Arrival, ReceivedLine
 
@@ -79,6 +81,20 @@ class ReceiveStockForm(LinesForm):
                             description=_l("Leave empty for the current time."))
     reason = StringField(_l("Reason"), validators=[Optional()])
     lines = LineList(FormField(ReceiptLineForm), min_entries=LINE_ROWS, max_entries=40)
+    items: dict[int, Item] = {}  # the catalog by id, for the rules that depend on the item (its shelf life, units)
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks and, on the same submit, every rule each filled line breaks by itself."""
+        valid = super().validate(extra_validators)
+        for row in self.filled_rows():
+            line = self.lines[row].form
+            problems = line_problems(_receipt_line(line), self.items.get(line.item_id.data), LinePath(row))
+            for problem in problems:
+                for name, messages in problem.fields["lines"][row].items():
+                    if not line[name].errors:  # a date that did not parse already says so
+                        line[name].errors = list(messages)
+                        valid = False
+        return valid
 
     def to_receipt(self, depot_id: int) -> tuple[Receipt, list[int]]:
         rows = self.filled_rows()
@@ -99,7 +115,7 @@ class IssueLineForm(LineForm):
 
 def _receipt_line(line: ReceiptLineForm) -> ReceiptLine:
     return ReceiptLine(item_id=line.item_id.data, quantity=line.quantity.data, unit=line.unit.data or None,
-                       batch_no=line.batch_no.data.strip(), unit_cost=line.unit_cost.data,
+                       batch_no=(line.batch_no.data or "").strip(), unit_cost=line.unit_cost.data,
                        funding_source=line.funding_source.data, ownership=line.ownership.data,
                        production_date=line.production_date.data, expiry_date=line.expiry_date.data,
                        holder=line.holder.data or None, donor=line.donor.data or None,

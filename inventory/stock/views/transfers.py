@@ -48,7 +48,8 @@ def new_transfer(depot_id: int):
             request_ = services.TransferRequest(depot_id, destination.id, lines, reason=form.reason.data or None)
             transfer = services.draft_transfer(request_, actor=current_user)
         except DomainError as error:
-            attach_service_errors(form, error, rows, renames={"destination_id": "destination"})
+            attach_service_errors(form, error, rows, renames={"destination_id": "destination"},
+                                  repeat_above=False)
         else:
             return to_voucher(transfer.document, _("Transfer %(number)s drafted; another person approves it.",
                                                    number=transfer.document.number))
@@ -99,7 +100,7 @@ def edit_transfer(transfer_id: int):
         try:
             services.update_draft(transfer_id, lines, current_user)
         except DomainError as error:
-            attach_service_errors(form, error, rows)
+            attach_service_errors(form, error, rows, repeat_above=False)
         else:
             return to_voucher(transfer.document, _("Transfer %(number)s saved.", number=transfer.document.number))
     return render_template("stock/transfer_edit.html", transfer=transfer, form=form)

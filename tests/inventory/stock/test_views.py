@@ -128,10 +128,42 @@ def test_a_bad_line_is_shown_beside_its_field_and_every_entry_is_kept(clerk_clie
     # The service numbers the two filled lines 0 and 1; its line 1 is the form's third row.
     assert "Give the production date or the expiry date." in error_beside(html, "lines-2-production_date")
     assert error_beside(html, "lines-0-production_date") == ""
-    assert "expires: give its production or expiry date" in html  # the message above the form
+    assert html.count("Give the production date or the expiry date.") == 1  # said once, beside its field
+    assert "expires: give its production or expiry date" not in html
+    assert "correct the entries marked below" in html  # the pointer above the form
     assert value_of(html, "lines-2-batch_no") == "B-009" and value_of(html, "lines-2-quantity") == "7"
     assert value_of(html, "supplier") == "Chengdu Textiles" and value_of(html, "lines-0-batch_no") == "B-001"
     assert count(Movement) == 0
+
+
+def test_field_and_cross_field_errors_come_together_on_the_first_submit(clerk_client, depot, item):
+    data = {"supplier": "Chengdu Textiles", "occurred_on": (clock.today() + timedelta(days=2)).isoformat(),
+            **lines(receipt_line(item, quantity=""),
+                    receipt_line(item, batch_no="B-002", production_date="2026-03-01", expiry_date="2026-02-01"),
+                    receipt_line(item, batch_no="B-003", funding_source="donation"),
+                    receipt_line(item, batch_no="B-004", unit="box", production_date="not a date"))}
+    html = clerk_client.post(f"/depots/{depot.id}/receipts/new", data=data).get_data(as_text=True)
+    assert error_beside(html, "occurred_on") == "Cannot be in the future."
+    assert error_beside(html, "lines-0-quantity") == "This field is required."
+    assert error_beside(html, "lines-1-expiry_date") == "Must be after the production date."
+    assert error_beside(html, "lines-2-donor") == "Name the donor."
+    assert "counted in piece or its packs" in error_beside(html, "lines-3-unit")
+    assert error_beside(html, "lines-3-production_date") == "Not a valid date value."  # one message, not two
+    assert html.count("Must be after the production date.") == 1 and "Expiry before production" not in html
+    assert value_of(html, "lines-1-expiry_date") == "2026-02-01" and value_of(html, "lines-2-batch_no") == "B-003"
+    assert chosen_in(html, "lines-2-funding_source") == "donation" and chosen_in(html, "lines-3-unit") == "box"
+    assert count(Movement) == 0
+
+
+def test_a_service_refusal_stands_once_beside_its_field(clerk_client, clerk, depot, item):
+    stock_up(depot, item, clerk, batch="B-001")  # at 180.00
+    data = lines(receipt_line(item, unit_cost="175.00", production_date=(clock.today() - timedelta(days=30))
+                              .isoformat()))
+    html = clerk_client.post(f"/depots/{depot.id}/receipts/new", data=data).get_data(as_text=True)
+    beside = error_beside(html, "lines-0-batch_no")
+    assert "Batch B-001 exists with a different unit cost" in beside
+    assert html.count("B-001 exists with a different") == 1 and "is already here with another" not in html
+    assert value_of(html, "lines-0-unit_cost") == "175.00"
 
 
 def test_a_half_filled_line_asks_for_what_is_missing(clerk_client, depot, item):
@@ -564,11 +596,9 @@ def test_a_refused_receipt_speaks_chinese_beside_the_fields(clerk_client, depot,
     data = {"supplier": "成都纺织厂", **lines(receipt_line(item, production_date="", quantity="3", unit="bale"),
                                               receipt_line(item, batch_no="B-002", quantity=""))}
     html = clerk_client.post(f"/depots/{depot.id}/receipts/new", data=data, headers=CHINESE).get_data(as_text=True)
-    assert error_beside(html, "lines-1-quantity") == "此项必填。"  # the form's own check comes first
-    data["lines-1-quantity"] = "5"
-    html = clerk_client.post(f"/depots/{depot.id}/receipts/new", data=data, headers=CHINESE).get_data(as_text=True)
+    assert error_beside(html, "lines-1-quantity") == "此项必填。"  # the form's own check and the line's rule together
     assert error_beside(html, "lines-0-production_date") == "请填写生产日期或到期日期。"
-    assert f"{item.name}有保质期：请填写生产日期或到期日期。" in html
+    assert "未记录：请更正下面标出的各项。" in html
     assert value_of(html, "supplier") == "成都纺织厂" and value_of(html, "lines-0-quantity") == "3"
     assert f"{depot.name}入库" in html and "登记入库" in html
 
