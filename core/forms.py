@@ -1,6 +1,10 @@
+import re
+
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FieldList, PasswordField, SelectField, StringField, ValidationError
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Regexp
@@ -111,8 +115,11 @@ class LineList(FieldList):
 
     WTForms 3.3 renumbers posted rows (0, 2 → 0, 1) and pads up to `min_entries` with rows that read the form
     data under their new index, so a posted row 2 would show, and be submitted, twice. Here a gap stays a
-    blank row and the padding rows read nothing.
+    blank row. A new form shows `min_entries` empty rows; a posted one shows the rows that were posted, at least one (the user
+    adds and removes them), never more than `max_entries`: `overflowing` says that more were sent.
     """
+
+    TEMPLATE_INDEX = "__index__"  # the row a page copies to add a line in the browser
 
     def process(self, formdata, data=unset_value, extra_filters=None):
         if extra_filters:
@@ -120,12 +127,44 @@ class LineList(FieldList):
         self.last_index, self.entries = -1, []
         data = [] if data is unset_value or not data else list(data)
         self.object_data = data
-        posted = sorted(set(self._extract_indices(self.name, formdata))) if formdata else []
-        rows = min(max(posted, default=-1) + 1, self.max_entries or 10_000)
+        posted = set(self._extract_indices(self.name, formdata)) if formdata else set()
+        self.overflowing = bool(posted) and max(posted) >= self.limit
+        rows = min(max(posted, default=-1) + 1, self.limit)
         for index in range(max(rows, len(data) if not posted else 0)):
             self._add_entry(formdata, data[index] if index < len(data) else unset_value, index=index)
-        while len(self.entries) < self.min_entries:
+        while len(self.entries) < (1 if formdata else self.min_entries):
             self._add_entry(None)
+
+    @property
+    def limit(self) -> int:
+        return self.max_entries or 400
+
+    @property
+    def full(self) -> bool:
+        return len(self.entries) >= self.limit
+
+    def blank_entry(self):
+        """An empty row outside the list, numbered `TEMPLATE_INDEX`, for the page to copy."""
+        options = dict(name=f"{self.name}{self._separator}{self.TEMPLATE_INDEX}",
+                       id=f"{self.id}{self._separator}{self.TEMPLATE_INDEX}", _meta=self.meta,
+                       translations=self._translations)
+        entry = self.meta.bind_field(self._form, self.unbound_field, options)
+        entry.process(None)
+        return entry
+
+
+def without_row(formdata, name: str, row: int) -> MultiDict:
+    """The form data with one row of the list `name` taken out and the rows after it moved up."""
+    pattern = re.compile(rf"^{re.escape(name)}-(\d+)-(.+)$")
+    kept = MultiDict()
+    for key, value in formdata.items(multi=True):
+        match = pattern.match(key)
+        if match is None:
+            kept.add(key, value)
+        elif int(match[1]) != row:
+            index = int(match[1])
+            kept.add(f"{name}-{index - 1 if index > row else index}-{match[2]}", value)
+    return kept
 
 
 REQUIRED = _l("This field is required.")
@@ -161,8 +200,44 @@ class LineForm(FlaskForm):
         return not missing
 
 
+ADD_LINE, REMOVE_LINE = "add_line", "remove_line"  # the names of the buttons that change the lines, not the stock
+
+
 class LinesForm(FlaskForm):
-    """A form with `lines`: a FieldList of LineForm entries."""
+    """A form with `lines`: a LineList of LineForm entries, and buttons to add a line or remove one.
+
+    Pressing one of those buttons sends the form back to be shown again with the change: what was typed is kept,
+    nothing is checked and nothing is recorded (`validate_on_submit` is then False). With JavaScript the page
+    makes the same change in place (core/static/lines.js), copying `line_template`.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.changing_lines = self._change_lines()
+        self.line_template = self.lines.blank_entry()
+
+    def _change_lines(self) -> bool:
+        if not self.is_submitted():
+            return False
+        posted = request.form
+        if REMOVE_LINE in posted:
+            row = posted.get(REMOVE_LINE, type=int)
+            if row is not None:
+                self.process(without_row(posted, self.lines.name, row))
+            return True
+        if ADD_LINE in posted:
+            if self.lines.full:
+                self.form_errors.append(self.too_many_lines())
+            else:
+                self.lines.append_entry()
+            return True
+        return False
+
+    def too_many_lines(self) -> str:
+        return _("At most %(num)s lines on one document; record the rest on another.", num=self.lines.limit)
+
+    def validate_on_submit(self, extra_validators=None) -> bool:
+        return not self.changing_lines and super().validate_on_submit(extra_validators)
 
     def filled_rows(self) -> list[int]:
         return [row for row, entry in enumerate(self.lines) if not entry.form.is_blank()]
@@ -175,6 +250,8 @@ class LinesForm(FlaskForm):
             if row not in rows:
                 for line_field in entry.form:
                     line_field.errors = []
+        if self.lines.overflowing:
+            self.form_errors.append(self.too_many_lines())
         checked = [self.lines[row].form.check_needed() for row in rows]  # every line, not just to the first gap
         needed = all(checked)
         top_ok = not any(f.errors for f in self if not isinstance(f, FieldList))
@@ -188,12 +265,12 @@ class LinesForm(FlaskForm):
 
     def set_line_defaults(self, **values) -> None:
         """Preset fields on the lines where the user has not sent them (a new form, a line just added)."""
-        for entry in self.lines:
+        for entry in [*self.lines, self.line_template]:
             for name, value in values.items():
                 if not entry.form[name].raw_data:
                     entry.form[name].data = value
 
     def set_line_choices(self, **choices_by_field) -> None:
-        for entry in self.lines:
+        for entry in [*self.lines, self.line_template]:
             for name, options in choices_by_field.items():
                 entry.form[name].choices = options

@@ -166,6 +166,63 @@ def test_a_service_refusal_stands_once_beside_its_field(clerk_client, clerk, dep
     assert value_of(html, "lines-0-unit_cost") == "175.00"
 
 
+def line_rows(html: str) -> int:
+    return len(re.findall(r'id="lines-\d+-quantity"', html))
+
+
+def test_add_a_line_without_javascript_keeps_what_was_typed_and_records_nothing(login, make_user, make_depot, item):
+    provincial = make_depot(level=DepotLevel.PROVINCIAL)
+    client = login(make_user(Role.CLERK, depots=[provincial]))
+    url = f"/depots/{provincial.id}/receipts/new"
+    assert line_rows(client.get(url).get_data(as_text=True)) == 5
+    typed = [receipt_line(item, batch_no=f"B-00{n}", quantity="") for n in range(5)]  # every line lacks its quantity
+    response = client.post(url, data={"supplier": "Chengdu Textiles", "add_line": "1", **lines(*typed)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and line_rows(html) == 6
+    assert value_of(html, "lines-4-batch_no") == "B-004" and value_of(html, "supplier") == "Chengdu Textiles"
+    assert value_of(html, "lines-5-batch_no") == "" and chosen_in(html, "lines-5-funding_source") == "provincial"
+    assert 'class="error"' not in html and "correct the entries" not in html  # nothing was checked yet
+    assert count(Movement) == 0 and count(Document) == 0
+    typed.append(receipt_line(item, batch_no="B-005", quantity="6"))
+    for line in typed[:5]:
+        line["quantity"] = "1"
+    response = client.post(url, data=lines(*typed))
+    assert response.status_code == 302 and count(Movement) == 6
+
+
+def test_remove_a_line_without_javascript_moves_the_later_lines_up(clerk_client, depot, item):
+    url = f"/depots/{depot.id}/receipts/new"
+    data = {"remove_line": "1", **lines(receipt_line(item, batch_no="B-000"), receipt_line(item, batch_no="B-001"),
+                                        receipt_line(item, batch_no="B-002", quantity=""))}
+    html = clerk_client.post(url, data=data).get_data(as_text=True)
+    assert line_rows(html) == 2
+    assert value_of(html, "lines-0-batch_no") == "B-000" and value_of(html, "lines-1-batch_no") == "B-002"
+    assert value_of(html, "lines-1-quantity") == "" and 'class="error"' not in html
+    assert count(Movement) == 0
+    html = clerk_client.post(url, data={"remove_line": "0", **lines(receipt_line(item))}).get_data(as_text=True)
+    assert line_rows(html) == 1 and value_of(html, "lines-0-batch_no") == ""  # one line is always left to fill
+
+
+def test_a_transfer_draft_adds_lines_up_to_its_bound(clerk_client, depot, item, make_depot):
+    url = f"/depots/{depot.id}/transfers/new"
+    full = lines(*[{"item_id": "", "quantity": ""}] * 40)
+    html = clerk_client.post(url, data={"destination": "X", "add_line": "1", **full}).get_data(as_text=True)
+    assert line_rows(html) == 40 and "At most 40 lines on one document" in html
+    assert re.search(r'<button[^>]*name="add_line"[^>]*disabled', html)
+
+
+@pytest.mark.parametrize("path", ["receipts/new", "issues/new", "transfers/new", "scraps/new"])
+def test_a_hostile_post_with_ten_thousand_lines_is_refused_not_a_crash(clerk_client, depot, item, path):
+    data = {f"lines-{n}-quantity": "1" for n in range(10_000)}
+    response = clerk_client.post(f"/depots/{depot.id}/{path}", data={"recipient": "x", "reason": "x", **data})
+    html = response.get_data(as_text=True)
+    assert response.status_code < 500
+    assert response.status_code >= 400 or ("At most 40 lines on one document" in html and line_rows(html) == 40)
+    assert count(Movement) == 0 and count(Document) == 0
+    far = clerk_client.post(f"/depots/{depot.id}/{path}", data={"lines-2147483648-quantity": "1"})
+    assert far.status_code < 500 and "At most 40 lines" in far.get_data(as_text=True)
+
+
 def test_a_half_filled_line_asks_for_what_is_missing(clerk_client, depot, item):
     data = lines(receipt_line(item, quantity="", unit_cost=""))
     html = clerk_client.post(f"/depots/{depot.id}/receipts/new", data=data).get_data(as_text=True)
