@@ -115,8 +115,8 @@ class LineList(FieldList):
 
     WTForms 3.3 renumbers posted rows (0, 2 → 0, 1) and pads up to `min_entries` with rows that read the form
     data under their new index, so a posted row 2 would show, and be submitted, twice. Here a gap stays a
-    blank row. A new form shows `min_entries` empty rows; a posted one shows the rows that were posted, at least one (the user
-    adds and removes them), never more than `max_entries`: `overflowing` says that more were sent.
+    blank row. A new form shows `min_entries` empty rows; a posted one shows the rows that were posted, at least
+    one (the user adds and removes them), never more than `max_entries`: `overflowing` says that more were sent.
     """
 
     TEMPLATE_INDEX = "__index__"  # the row a page copies to add a line in the browser
