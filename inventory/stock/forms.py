@@ -31,6 +31,7 @@ from core.bounds import ID, QUANTITY, QUANTITY_OR_ZERO, UNIT_MONEY, bounded_int,
 from core.errors import LinePath
 from core.forms import REQUIRED, LineForm, LineList, LinesForm, optional_int
 from inventory.labels import FUNDING_LABELS, OWNERSHIP_LABELS, choices
+from inventory.network import queries as network_queries
 from inventory.network.models import Item
 from inventory.stock.services.picks import IssueLine
 from inventory.stock.services.receipts import Receipt, ReceiptLine, line_problems
@@ -141,8 +142,25 @@ class IssueStockForm(LinesForm):
         return _issue_lines(self)
 
 
+class DepotField(StringField):
+    """A depot typed by its code, as "code — name" (what the picker offers) or by its full name.
+
+    Once validated, `depot` is the depot meant; one nobody has is refused beside the field.
+    """
+
+    depot = None
+
+    def pre_validate(self, form) -> None:
+        self.depot = network_queries.find_depot(self.data) if (self.data or "").strip() else None
+        if (self.data or "").strip() and self.depot is None:
+            raise ValidationError(_("No depot has code %(code)s.", code=self.data.split(" — ", 1)[0].strip()))
+
+
+PICK_A_DEPOT = _l("Type part of its code or name, then choose it.")
+
+
 class DraftTransferForm(LinesForm):
-    destination = StringField(_l("Destination depot code"), validators=[FILLED, Length(max=32)])
+    destination = DepotField(_l("Destination depot"), validators=[FILLED, Length(max=300)], description=PICK_A_DEPOT)
     reason = StringField(_l("Reason"), validators=[Optional()])
     lines = LineList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
 
@@ -158,7 +176,7 @@ class EditTransferForm(LinesForm):
 
 
 class EvacuateForm(FlaskForm):
-    destination = StringField(_l("Evacuate to (depot code)"), validators=[FILLED, Length(max=32)])
+    destination = DepotField(_l("Evacuate to depot"), validators=[FILLED, Length(max=300)], description=PICK_A_DEPOT)
 
 
 class ReceivedLineForm(LineForm):

@@ -13,6 +13,7 @@ from core import clock
 from core.db import Session
 from core.models import Role
 from inventory.network.models import DepotLevel
+from inventory.network.services import close_depot
 from inventory.stock.models import Document, Lot, Movement, ScrapRequest, Transfer, TransferStatus
 from inventory.stock.services.issues import Issue, IssueLine, issue_stock
 from inventory.stock.services.receipts import Receipt, ReceiptLine, receive_stock
@@ -384,6 +385,54 @@ def test_evacuation_drafts_all_free_stock_and_the_clerk_trims_it(clerk_client, c
     response = clerk_client.post(response.location, data=lines({"item_id": item.id, "quantity": "30", "lot_id": lot_id}))
     assert response.status_code == 302
     assert Session.scalar(select(Transfer)).lines[0].quantity == 30
+
+
+def test_the_depot_picker_finds_active_destinations_by_part_of_a_code_or_name(clerk_client, depot, make_depot,
+                                                                             make_user):
+    wenchuan = make_depot(name="汶川县应急物资储备库", code="X-513221")
+    closed = make_depot(name="汶川县旧仓库", code="X-513221-OLD")
+    close_depot(closed.id, make_user(Role.ADMIN))
+    make_depot(name="成都市储备库", code="M-510100")
+    found = clerk_client.get(f"/depots/{depot.id}/destinations?q=汶川").get_json()["items"]
+    assert [d["label"] for d in found] == ["X-513221 — 汶川县应急物资储备库"]  # the closed one cannot take stock
+    assert [d["code"] for d in clerk_client.get(f"/depots/{depot.id}/destinations?q=x-5132").get_json()["items"]] \
+        == ["X-513221"]
+    own = clerk_client.get(f"/depots/{depot.id}/destinations?q={depot.code}").get_json()["items"]
+    assert own == []  # not to itself
+    assert clerk_client.get(f"/depots/{depot.id}/destinations?q=").get_json()["items"] == []
+    assert clerk_client.get(f"/depots/{depot.id}/destinations?q=%25").get_json()["items"] == []  # no wildcards
+    for n in range(25):
+        make_depot(name=f"Picker depot {n}")
+    assert len(clerk_client.get(f"/depots/{depot.id}/destinations?q=Picker").get_json()["items"]) == 20
+    assert clerk_client.get(f"/depots/{wenchuan.id}/destinations?q=汶川").status_code == 403  # not the clerk's depot
+
+
+def test_a_transfer_takes_the_pickers_code_and_name_and_refuses_an_unknown_depot_with_the_lines(
+        clerk_client, clerk, depot, item, make_depot):
+    stock_up(depot, item, clerk, 50)
+    destination = make_depot(name="汶川县应急物资储备库")
+    url = f"/depots/{depot.id}/transfers/new"
+    data = {"destination": "汶川县储备", **lines({"item_id": item.id, "quantity": ""})}
+    html = clerk_client.post(url, data=data).get_data(as_text=True)
+    assert error_beside(html, "destination") == "No depot has code 汶川县储备."
+    assert error_beside(html, "lines-0-quantity") == "This field is required."  # in the same round
+    assert value_of(html, "destination") == "汶川县储备"
+    assert f'data-depot-picker="/depots/{depot.id}/destinations"' in html and 'list="destination-options"' in html
+    data = {"destination": f"{destination.code} — {destination.name}", **lines({"item_id": item.id, "quantity": "20"})}
+    assert clerk_client.post(url, data=data).status_code == 302
+    assert Session.scalar(select(Transfer)).destination_id == destination.id
+    data = {"destination": depot.code, **lines({"item_id": item.id, "quantity": "20"})}
+    html = clerk_client.post(url, data=data).get_data(as_text=True)
+    assert error_beside(html, "destination") == "Choose another depot."
+
+
+def test_an_evacuation_to_an_unknown_depot_is_refused_beside_the_field(clerk_client, clerk, depot, item):
+    stock_up(depot, item, clerk, 50)
+    response = clerk_client.post(f"/depots/{depot.id}/evacuate", data={"destination": "NOWHERE — somewhere"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert error_beside(html, "destination") == "No depot has code NOWHERE."
+    assert value_of(html, "destination") == "NOWHERE — somewhere" and count(Transfer) == 0
 
 
 # --- counts and scrap -------------------------------------------------------------------------------------------
