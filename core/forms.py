@@ -200,7 +200,10 @@ class LineForm(FlaskForm):
         return not missing
 
 
-ADD_LINE, REMOVE_LINE = "add_line", "remove_line"  # the names of the buttons that change the lines, not the stock
+# The buttons that change the lines, not the stock: "add_line", and "remove_line-<row>" on each line. They are
+# <input type=submit> (the row in the name, the label in the value), so that the form's own <button> stays the one
+# a script or a test means by "the submit button".
+ADD_LINE, REMOVE_LINE = "add_line", "remove_line-"
 
 
 class LinesForm(FlaskForm):
@@ -220,10 +223,11 @@ class LinesForm(FlaskForm):
         if not self.is_submitted():
             return False
         posted = request.form
-        if REMOVE_LINE in posted:
-            row = posted.get(REMOVE_LINE, type=int)
-            if row is not None:
-                self.process(without_row(posted, self.lines.name, row))
+        removed = next((key for key in posted if key.startswith(REMOVE_LINE)), None)
+        if removed is not None:
+            row = removed[len(REMOVE_LINE):]
+            if row.isdigit():
+                self.process(without_row(posted, self.lines.name, int(row)))
             return True
         if ADD_LINE in posted:
             if self.lines.full:

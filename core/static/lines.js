@@ -15,7 +15,7 @@
         if (match) node.setAttribute(attribute, match[1] + row + match[3]);
       });
     });
-    element.querySelectorAll("[data-remove-line]").forEach(function (button) { button.value = row; });
+    element.querySelectorAll("[data-remove-line]").forEach(function (button) { button.name = "remove_line-" + row; });
     var label = element.querySelector("[data-line-number]");
     if (label) label.textContent = pattern.replace("__number__", row + 1);
   }

@@ -177,7 +177,7 @@ def test_add_a_line_without_javascript_keeps_what_was_typed_and_records_nothing(
     url = f"/depots/{provincial.id}/receipts/new"
     assert line_rows(client.get(url).get_data(as_text=True)) == 5
     typed = [receipt_line(item, batch_no=f"B-00{n}", quantity="") for n in range(5)]  # every line lacks its quantity
-    response = client.post(url, data={"supplier": "Chengdu Textiles", "add_line": "1", **lines(*typed)})
+    response = client.post(url, data={"supplier": "Chengdu Textiles", "add_line": "Add a line", **lines(*typed)})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and line_rows(html) == 6
     assert value_of(html, "lines-4-batch_no") == "B-004" and value_of(html, "supplier") == "Chengdu Textiles"
@@ -193,23 +193,25 @@ def test_add_a_line_without_javascript_keeps_what_was_typed_and_records_nothing(
 
 def test_remove_a_line_without_javascript_moves_the_later_lines_up(clerk_client, depot, item):
     url = f"/depots/{depot.id}/receipts/new"
-    data = {"remove_line": "1", **lines(receipt_line(item, batch_no="B-000"), receipt_line(item, batch_no="B-001"),
-                                        receipt_line(item, batch_no="B-002", quantity=""))}
+    typed = lines(receipt_line(item, batch_no="B-000"), receipt_line(item, batch_no="B-001"),
+                  receipt_line(item, batch_no="B-002", quantity=""))
+    data = {"remove_line-1": "Remove this line", **typed}
     html = clerk_client.post(url, data=data).get_data(as_text=True)
     assert line_rows(html) == 2
     assert value_of(html, "lines-0-batch_no") == "B-000" and value_of(html, "lines-1-batch_no") == "B-002"
     assert value_of(html, "lines-1-quantity") == "" and 'class="error"' not in html
     assert count(Movement) == 0
-    html = clerk_client.post(url, data={"remove_line": "0", **lines(receipt_line(item))}).get_data(as_text=True)
+    data = {"remove_line-0": "Remove this line", **lines(receipt_line(item))}
+    html = clerk_client.post(url, data=data).get_data(as_text=True)
     assert line_rows(html) == 1 and value_of(html, "lines-0-batch_no") == ""  # one line is always left to fill
 
 
 def test_a_transfer_draft_adds_lines_up_to_its_bound(clerk_client, depot, item, make_depot):
     url = f"/depots/{depot.id}/transfers/new"
     full = lines(*[{"item_id": "", "quantity": ""}] * 40)
-    html = clerk_client.post(url, data={"destination": "X", "add_line": "1", **full}).get_data(as_text=True)
+    html = clerk_client.post(url, data={"destination": "X", "add_line": "Add a line", **full}).get_data(as_text=True)
     assert line_rows(html) == 40 and "At most 40 lines on one document" in html
-    assert re.search(r'<button[^>]*name="add_line"[^>]*disabled', html)
+    assert re.search(r'<input[^>]*name="add_line"[^>]*disabled', html)
 
 
 @pytest.mark.parametrize("path", ["receipts/new", "issues/new", "transfers/new", "scraps/new"])
