@@ -1,6 +1,6 @@
 // Add and remove the lines of a multi-line form in place. The page marks the lines' container [data-lines]
 // (with data-max-lines), each line [data-line] with its number in [data-line-number], a blank line to copy in
-// <template data-line-template> (numbered __index__ / __number__), and the buttons [data-add-line] and
+// <template data-line-template> (its fields numbered __index__, its label #), and the buttons [data-add-line] and
 // [data-remove-line]. Without this script the same buttons send the form back to the server, which redraws it.
 (function () {
   "use strict";
@@ -17,7 +17,7 @@
     });
     element.querySelectorAll("[data-remove-line]").forEach(function (button) { button.name = "remove_line-" + row; });
     var label = element.querySelector("[data-line-number]");
-    if (label) label.textContent = pattern.replace("__number__", row + 1);
+    if (label) label.textContent = pattern.replace("#", row + 1);
   }
 
   function attach(form) {
