@@ -132,7 +132,7 @@ class LineList(FieldList):
         rows = min(max(posted, default=-1) + 1, self.limit)
         for index in range(max(rows, len(data) if not posted else 0)):
             self._add_entry(formdata, data[index] if index < len(data) else unset_value, index=index)
-        while len(self.entries) < (1 if formdata else self.min_entries):
+        while len(self.entries) < (min(1, self.min_entries) if formdata else self.min_entries):
             self._add_entry(None)
 
     @property
