@@ -437,6 +437,15 @@ def test_an_evacuation_to_an_unknown_depot_is_refused_beside_the_field(clerk_cli
     assert value_of(html, "destination") == "NOWHERE — somewhere" and count(Transfer) == 0
 
 
+def test_an_evacuation_the_service_refuses_says_why_above_its_form(clerk_client, depot, make_depot):
+    name, code = make_depot(name="汶川县应急物资储备库").name, depot.code
+    response = clerk_client.post(f"/depots/{depot.id}/evacuate", data={"destination": name})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and count(Transfer) == 0
+    assert f"{code} has no free stock to evacuate." in html  # a full name was taken: the depot had nothing
+    assert value_of(html, "destination") == name and error_beside(html, "destination") == ""
+
+
 # --- counts and scrap -------------------------------------------------------------------------------------------
 
 def test_count_is_opened_counted_and_approved_by_a_second_clerk(clerk_client, second_client, clerk, depot, item):
