@@ -145,3 +145,27 @@ def test_an_unknown_destination_is_refused_beside_the_field(wuhou, live_server, 
     expect(page.locator("#destination-error")).to_have_text("No depot has code 汶川不存在.")
     expect(page.locator("#lines-0-quantity-error")).to_have_text("This field is required.")
     expect(page.locator("#destination")).to_have_value("汶川不存在")
+
+
+def test_without_javascript_the_line_buttons_send_the_form_back_with_the_change(wuhou, live_server, page):
+    depot, tents, blankets, clerk = wuhou
+    context = page.context.browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    try:
+        plain = context.new_page()
+        open_signed_in(plain, f"{live_server}/depots/{depot.id}/receipts/new", clerk.username)
+        plain.fill("#supplier", "成都纺织厂")
+        plain.fill("#lines-1-batch_no", "Q-2026-07")
+        plain.click("[data-add-line]")
+        expect(plain.locator("fieldset.line")).to_have_count(6)
+        assert plain.url.endswith("/receipts/new#line-buttons")  # back where the clerk was
+        expect(plain.locator("#supplier")).to_have_value("成都纺织厂")
+        expect(plain.locator("#lines-1-batch_no")).to_have_value("Q-2026-07")
+        expect(plain.locator(".error")).to_have_count(0)
+        plain.locator("fieldset.line").nth(0).locator("[data-remove-line]").click()
+        expect(plain.locator("fieldset.line")).to_have_count(5)
+        expect(plain.locator("#lines-0-batch_no")).to_have_value("Q-2026-07")
+        plain.locator("#lines-0-batch_no").press("Enter")  # Enter records the receipt, it removes no line
+        expect(plain.locator("#lines-0-item_id-error")).to_have_text("This field is required.")
+        expect(plain.locator("fieldset.line")).to_have_count(5)
+    finally:
+        context.close()
