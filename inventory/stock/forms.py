@@ -28,12 +28,12 @@ from wtforms.widgets import HiddenInput
 
 from core import clock
 from core.bounds import ID, QUANTITY, QUANTITY_OR_ZERO, UNIT_MONEY, bounded_int, form_day, form_range
-from core.errors import LinePath
-from core.forms import REQUIRED, LineForm, LineList, LinesForm, optional_int
+from core.errors import DomainError, LinePath
+from core.forms import REQUIRED, LineForm, LineList, LinesForm, attach_service_errors, optional_int
 from inventory.labels import FUNDING_LABELS, OWNERSHIP_LABELS, choices
 from inventory.network import queries as network_queries
 from inventory.network.models import Item
-from inventory.stock.services.picks import IssueLine
+from inventory.stock.services.picks import IssueLine, plan_line_picks
 from inventory.stock.services.receipts import Receipt, ReceiptLine, line_problems
 from inventory.stock.services.scraps import ScrapRequestLine
 from inventory.stock.services.transfers import Arrival, ReceivedLine
@@ -123,23 +123,54 @@ def _receipt_line(line: ReceiptLineForm) -> ReceiptLine:
                        donation_restriction=line.donation_restriction.data or None)
 
 
-def _issue_lines(form: LinesForm) -> tuple[list[IssueLine], list[int]]:
-    rows = form.filled_rows()
+def _issue_lines(form: LinesForm, rows: list[int] | None = None) -> tuple[list[IssueLine], list[int]]:
+    rows = form.filled_rows() if rows is None else rows
     lines = [IssueLine(item_id=form.lines[row].form.item_id.data, quantity=form.lines[row].form.quantity.data,
                        unit=form.lines[row].form.unit.data or None, lot_id=form.lines[row].form.lot_id.data)
              for row in rows]
     return lines, rows
 
 
-class IssueStockForm(LinesForm):
+class IssueLinesForm(LinesForm):
+    """Lines taken out of `source` (an issue, a transfer). A form with errors of its own also asks the depot's
+    stock, reading only, so that a line short of stock is said in the same round; a valid form goes to the
+    service, which asks the same and writes."""
+
+    source = None  # the depot the goods leave, set by the view
+
+    def validate(self, extra_validators=None) -> bool:
+        if super().validate(extra_validators):
+            return True
+        rows = [row for row in self.filled_rows() if _complete(self.lines[row].form)]
+        if self.source is not None and rows:
+            lines, rows = _issue_lines(self, rows)
+            try:
+                plan_line_picks(self.source, lines, self.present_at())
+            except DomainError as error:
+                attach_service_errors(self, error, rows, repeat_above=False)
+        return False
+
+    def present_at(self) -> datetime | None:
+        return None
+
+    def to_lines(self) -> tuple[list[IssueLine], list[int]]:
+        return _issue_lines(self)
+
+
+def _complete(line: IssueLineForm) -> bool:
+    """A line the stock can be asked about: an item and a quantity, and nothing refused in it."""
+    return line.item_id.data is not None and line.quantity.data is not None and not any(f.errors for f in line)
+
+
+class IssueStockForm(IssueLinesForm):
     recipient = StringField(_l("Recipient"), validators=[DataRequired(message=_l("Name the recipient.")),
                                                          Length(max=200)])
     reason = StringField(_l("Reason"), validators=[Optional()])
     occurred_on = DateField(_l("Issued on"), validators=[Optional(), form_day, not_in_future])
     lines = LineList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
 
-    def to_lines(self) -> tuple[list[IssueLine], list[int]]:
-        return _issue_lines(self)
+    def present_at(self) -> datetime | None:
+        return None if self.occurred_on.errors else occurred_at(self.occurred_on.data)
 
 
 class DepotField(StringField):
@@ -159,20 +190,14 @@ class DepotField(StringField):
 PICK_A_DEPOT = _l("Type part of its code or name, then choose it.")
 
 
-class DraftTransferForm(LinesForm):
+class DraftTransferForm(IssueLinesForm):
     destination = DepotField(_l("Destination depot"), validators=[FILLED, Length(max=300)], description=PICK_A_DEPOT)
     reason = StringField(_l("Reason"), validators=[Optional()])
     lines = LineList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
 
-    def to_lines(self) -> tuple[list[IssueLine], list[int]]:
-        return _issue_lines(self)
 
-
-class EditTransferForm(LinesForm):
+class EditTransferForm(IssueLinesForm):
     lines = LineList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=400)
-
-    def to_lines(self) -> tuple[list[IssueLine], list[int]]:
-        return _issue_lines(self)
 
 
 class EvacuateForm(FlaskForm):

@@ -63,6 +63,7 @@ def new_issue(depot_id: int):
     depot = actionable_depot(depot_id)
     form = IssueStockForm()
     form.set_line_choices(item_id=item_choices(), unit=unit_choices(), lot_id=lot_choices(depot_id))
+    form.source = depot
     if form.validate_on_submit():
         lines, rows = form.to_lines()
         issue = services.Issue(depot_id, lines, recipient=form.recipient.data, reason=form.reason.data or None,

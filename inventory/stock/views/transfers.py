@@ -42,6 +42,7 @@ def new_transfer(depot_id: int):
     depot = actionable_depot(depot_id)
     form = DraftTransferForm()
     form.set_line_choices(item_id=item_choices(), unit=unit_choices(), lot_id=lot_choices(depot_id))
+    form.source = depot
     if form.validate_on_submit():
         lines, rows = form.to_lines()
         request_ = services.TransferRequest(depot_id, form.destination.depot.id, lines, reason=form.reason.data or None)
@@ -102,6 +103,7 @@ def edit_transfer(transfer_id: int):
                       for line in transfer.lines]}
     form = EditTransferForm(data=data if request.method == "GET" else None)
     form.set_line_choices(item_id=item_choices(), unit=unit_choices(), lot_id=lot_choices(transfer.source_id))
+    form.source = transfer.source
     if form.validate_on_submit():
         lines, rows = form.to_lines()
         try:

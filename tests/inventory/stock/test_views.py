@@ -292,6 +292,29 @@ def test_issuing_more_than_there_is_shows_the_shortage_beside_the_quantity(clerk
     assert Session.scalar(select(Lot.on_hand)) == 50
 
 
+def test_an_issue_says_a_missing_recipient_and_a_shortage_in_one_round(clerk_client, clerk, depot, item):
+    stock_up(depot, item, clerk, 50)
+    data = {"recipient": "", **lines({"item_id": item.id, "quantity": "60", "unit": ""},
+                                     {"item_id": item.id, "quantity": "", "unit": ""},
+                                     {"item_id": item.id, "quantity": "2", "unit": "box"})}
+    html = clerk_client.post(f"/depots/{depot.id}/issues/new", data=data).get_data(as_text=True)
+    assert error_beside(html, "recipient") == "Name the recipient."
+    assert "Only 50 piece available" in error_beside(html, "lines-0-quantity")  # the stock, asked in the same round
+    assert error_beside(html, "lines-1-quantity") == "This field is required."
+    assert "counted in piece or its packs" in error_beside(html, "lines-2-unit")
+    assert html.count("Only 50 piece available") == 1 and "Not enough" not in html
+    assert Session.scalar(select(Lot.on_hand)) == 50
+
+
+def test_a_transfer_draft_says_an_unknown_destination_and_a_shortage_in_one_round(clerk_client, clerk, depot,
+                                                                                    item):
+    stock_up(depot, item, clerk, 50)
+    data = {"destination": "NOWHERE", **lines({"item_id": item.id, "quantity": "60", "unit": ""})}
+    html = clerk_client.post(f"/depots/{depot.id}/transfers/new", data=data).get_data(as_text=True)
+    assert error_beside(html, "destination") == "No depot has code NOWHERE."
+    assert "Only 50 piece available" in error_beside(html, "lines-0-quantity")
+
+
 # --- transfers ------------------------------------------------------------------------------------------------
 
 def test_transfer_is_drafted_approved_by_another_shipped_and_received_short(
