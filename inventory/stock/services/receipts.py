@@ -90,14 +90,13 @@ def _prepare_lines(lines: list[ReceiptLine]) -> list[tuple[ReceiptLine, Item, in
 
 def _prepare_line(line: ReceiptLine, path: LinePath) -> tuple[ReceiptLine, Item, int]:
     item = line_item(line.item_id, path)
-    quantity = base_quantity(item, line.quantity, line.unit, path)
     line.funding_source = FundingSource(line.funding_source)
     line.ownership = Ownership(line.ownership)
     problems = line_problems(line, item, path)
     if problems:
         raise refuse_lines(problems)
     line.expiry_date = _expiry(item, line)
-    return line, item, quantity
+    return line, item, base_quantity(item, line.quantity, line.unit, path)
 
 
 def line_problems(line: ReceiptLine, item: Item | None, path: LinePath) -> list[DomainError]:
