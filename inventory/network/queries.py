@@ -152,6 +152,31 @@ def get_item_by_code(code: str) -> Item | None:
     return Session.scalar(select(Item).where(Item.code == code.strip()))
 
 
+def search_active_depots(text: str, limit: int = 20, besides: int | None = None) -> list[Depot]:
+    """Active depots whose code or name holds the text, codes that start with it first; `besides` is left out."""
+    text = text.strip()
+    code = text.upper()  # codes are stored in capitals
+    statement = (select(Depot).where(Depot.status == DepotStatus.ACTIVE,
+                                     or_(Depot.code.contains(code, autoescape=True),
+                                         Depot.name.icontains(text, autoescape=True)))
+                 .order_by(Depot.code.startswith(code, autoescape=True).desc(), level_rank(), Depot.code)
+                 .limit(limit))
+    if besides is not None:
+        statement = statement.where(Depot.id != besides)
+    return list(Session.scalars(statement))
+
+
+def find_depot(typed: str) -> Depot | None:
+    """The depot a person means by what they typed: its code, "code — name" as a picker offers it, or its full
+    name when no other depot bears it."""
+    code = typed.split(" — ", 1)[0].strip()
+    depot = get_depot_by_code(code) if code else None
+    if depot is None and typed.strip():
+        named = Session.scalars(select(Depot).where(Depot.name == typed.strip()).limit(2)).all()
+        depot = named[0] if len(named) == 1 else None
+    return depot
+
+
 def get_depot(depot_id: int) -> Depot:
     depot = Session.get(Depot, depot_id)
     if depot is None:

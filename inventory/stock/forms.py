@@ -28,10 +28,13 @@ from wtforms.widgets import HiddenInput
 
 from core import clock
 from core.bounds import ID, QUANTITY, QUANTITY_OR_ZERO, UNIT_MONEY, bounded_int, form_day, form_range
-from core.forms import REQUIRED, LineForm, LineList, LinesForm, optional_int
+from core.errors import DomainError, LinePath
+from core.forms import REQUIRED, LineForm, LineList, LinesForm, attach_service_errors, optional_int
 from inventory.labels import FUNDING_LABELS, OWNERSHIP_LABELS, choices
-from inventory.stock.services.picks import IssueLine
-from inventory.stock.services.receipts import Receipt, ReceiptLine
+from inventory.network import queries as network_queries
+from inventory.network.models import Item
+from inventory.stock.services.picks import IssueLine, plan_line_picks
+from inventory.stock.services.receipts import Receipt, ReceiptLine, line_problems
 from inventory.stock.services.scraps import ScrapRequestLine
 from inventory.stock.services.transfers import Arrival, ReceivedLine
 
@@ -76,9 +79,23 @@ class ReceiptLineForm(LineForm):
 class ReceiveStockForm(LinesForm):
     supplier = StringField(_l("Supplier"), validators=[Optional(), Length(max=200)])
     occurred_on = DateField(_l("Received on"), validators=[Optional(), form_day, not_in_future],
-                            description=_l("Leave empty for now."))
+                            description=_l("Leave empty for the current time."))
     reason = StringField(_l("Reason"), validators=[Optional()])
     lines = LineList(FormField(ReceiptLineForm), min_entries=LINE_ROWS, max_entries=40)
+    items: dict[int, Item] = {}  # the catalog by id, for the rules that depend on the item (its shelf life, units)
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks and, on the same submit, every rule each filled line breaks by itself."""
+        valid = super().validate(extra_validators)
+        for row in self.filled_rows():
+            line = self.lines[row].form
+            problems = line_problems(_receipt_line(line), self.items.get(line.item_id.data), LinePath(row))
+            for problem in problems:
+                for name, messages in problem.fields["lines"][row].items():
+                    if not line[name].errors:  # a date that did not parse already says so
+                        line[name].errors = list(messages)
+                        valid = False
+        return valid
 
     def to_receipt(self, depot_id: int) -> tuple[Receipt, list[int]]:
         rows = self.filled_rows()
@@ -99,50 +116,92 @@ class IssueLineForm(LineForm):
 
 def _receipt_line(line: ReceiptLineForm) -> ReceiptLine:
     return ReceiptLine(item_id=line.item_id.data, quantity=line.quantity.data, unit=line.unit.data or None,
-                       batch_no=line.batch_no.data.strip(), unit_cost=line.unit_cost.data,
+                       batch_no=(line.batch_no.data or "").strip(), unit_cost=line.unit_cost.data,
                        funding_source=line.funding_source.data, ownership=line.ownership.data,
                        production_date=line.production_date.data, expiry_date=line.expiry_date.data,
                        holder=line.holder.data or None, donor=line.donor.data or None,
                        donation_restriction=line.donation_restriction.data or None)
 
 
-def _issue_lines(form: LinesForm) -> tuple[list[IssueLine], list[int]]:
-    rows = form.filled_rows()
+def _issue_lines(form: LinesForm, rows: list[int] | None = None) -> tuple[list[IssueLine], list[int]]:
+    rows = form.filled_rows() if rows is None else rows
     lines = [IssueLine(item_id=form.lines[row].form.item_id.data, quantity=form.lines[row].form.quantity.data,
                        unit=form.lines[row].form.unit.data or None, lot_id=form.lines[row].form.lot_id.data)
              for row in rows]
     return lines, rows
 
 
-class IssueStockForm(LinesForm):
+class IssueLinesForm(LinesForm):
+    """Lines taken out of `source` (an issue, a transfer). A form with errors of its own also asks the depot's
+    stock, reading only, so that a line short of stock is said in the same round; a valid form goes to the
+    service, which asks the same and writes."""
+
+    source = None  # the depot the goods leave, set by the view
+
+    def validate(self, extra_validators=None) -> bool:
+        if super().validate(extra_validators):
+            return True
+        rows = [row for row in self.filled_rows() if _complete(self.lines[row].form)]
+        if self.source is not None and rows:
+            lines, rows = _issue_lines(self, rows)
+            try:
+                plan_line_picks(self.source, lines, self.present_at())
+            except DomainError as error:
+                attach_service_errors(self, error, rows, repeat_above=False)
+        return False
+
+    def present_at(self) -> datetime | None:
+        return None
+
+    def to_lines(self) -> tuple[list[IssueLine], list[int]]:
+        return _issue_lines(self)
+
+
+def _complete(line: IssueLineForm) -> bool:
+    """A line the stock can be asked about: an item and a quantity, and nothing refused in it."""
+    return line.item_id.data is not None and line.quantity.data is not None and not any(f.errors for f in line)
+
+
+class IssueStockForm(IssueLinesForm):
     recipient = StringField(_l("Recipient"), validators=[DataRequired(message=_l("Name the recipient.")),
                                                          Length(max=200)])
     reason = StringField(_l("Reason"), validators=[Optional()])
     occurred_on = DateField(_l("Issued on"), validators=[Optional(), form_day, not_in_future])
     lines = LineList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
 
-    def to_lines(self) -> tuple[list[IssueLine], list[int]]:
-        return _issue_lines(self)
+    def present_at(self) -> datetime | None:
+        return None if self.occurred_on.errors else occurred_at(self.occurred_on.data)
 
 
-class DraftTransferForm(LinesForm):
-    destination = StringField(_l("Destination depot code"), validators=[FILLED, Length(max=32)])
+class DepotField(StringField):
+    """A depot typed by its code, as "code — name" (what the picker offers) or by its full name.
+
+    Once validated, `depot` is the depot meant; one nobody has is refused beside the field.
+    """
+
+    depot = None
+
+    def pre_validate(self, form) -> None:
+        self.depot = network_queries.find_depot(self.data) if (self.data or "").strip() else None
+        if (self.data or "").strip() and self.depot is None:
+            raise ValidationError(_("No depot has code %(code)s.", code=self.data.split(" — ", 1)[0].strip()))
+
+
+PICK_A_DEPOT = _l("Type part of its code or name, then choose it.")
+
+
+class DraftTransferForm(IssueLinesForm):
+    destination = DepotField(_l("Destination depot"), validators=[FILLED, Length(max=300)], description=PICK_A_DEPOT)
     reason = StringField(_l("Reason"), validators=[Optional()])
     lines = LineList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=40)
 
-    def to_lines(self) -> tuple[list[IssueLine], list[int]]:
-        return _issue_lines(self)
 
-
-class EditTransferForm(LinesForm):
+class EditTransferForm(IssueLinesForm):
     lines = LineList(FormField(IssueLineForm), min_entries=LINE_ROWS, max_entries=400)
-
-    def to_lines(self) -> tuple[list[IssueLine], list[int]]:
-        return _issue_lines(self)
 
 
 class EvacuateForm(FlaskForm):
-    destination = StringField(_l("Evacuate to (depot code)"), validators=[FILLED, Length(max=32)])
+    destination = DepotField(_l("Evacuate to depot"), validators=[FILLED, Length(max=300)], description=PICK_A_DEPOT)
 
 
 class ReceivedLineForm(LineForm):

@@ -66,7 +66,7 @@ def test_a_clerk_records_a_receipt_in_chinese(clerk_depot, live_server, page):
     page.click("main button[type=submit]")
 
     expect(page.locator("#lines-0-production_date-error")).to_have_text("请填写生产日期或到期日期。")
-    expect(page.locator(".flash-error")).to_contain_text("棉被有保质期：请填写生产日期或到期日期。")
+    expect(page.locator(".flash-error")).to_have_text("未记录：请更正下面标出的各项。")  # said once, beside the date
     expect(page.locator("#supplier")).to_have_value(SUPPLIER)
     expect(page.locator("#lines-0-quantity")).to_have_value("3")
     expect(page.locator("#lines-0-unit")).to_have_value("bale")

@@ -8,7 +8,7 @@ from inventory.stock.services.counts import approve_count, cancel_count, open_co
 from inventory.stock.services.errors import ExpiredLotError, InsufficientStockError  # noqa: F401
 from inventory.stock.services.issues import Issue, issue_stock  # noqa: F401
 from inventory.stock.services.picks import IssueLine  # noqa: F401
-from inventory.stock.services.receipts import Receipt, ReceiptLine, receive_stock  # noqa: F401
+from inventory.stock.services.receipts import Receipt, ReceiptLine, depot_funding, receive_stock  # noqa: F401
 from inventory.stock.services.reversals import reverse_movement  # noqa: F401
 from inventory.stock.services.scraps import ScrapRequestLine, approve_scrap, reject_scrap, request_scrap  # noqa: F401
 from inventory.stock.services.transfers import (  # noqa: F401

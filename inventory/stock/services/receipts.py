@@ -53,6 +53,12 @@ class Receipt:
     extra: dict = field(default_factory=dict)
 
 
+def depot_funding(depot: Depot) -> FundingSource:
+    """Who pays for what a depot buys, unless said otherwise: the government of its own level (a county depot's
+    purchases are the county's)."""
+    return FundingSource(depot.level.value)
+
+
 @unit_of_work
 def receive_stock(receipt: Receipt, actor: User) -> Document:
     """Record goods arriving at a depot: one document, one receipt movement per line."""
@@ -84,41 +90,68 @@ def _prepare_lines(lines: list[ReceiptLine]) -> list[tuple[ReceiptLine, Item, in
 
 def _prepare_line(line: ReceiptLine, path: LinePath) -> tuple[ReceiptLine, Item, int]:
     item = line_item(line.item_id, path)
-    quantity = base_quantity(item, line.quantity, line.unit, path)
     line.funding_source = FundingSource(line.funding_source)
     line.ownership = Ownership(line.ownership)
-    line.expiry_date = _expiry(item, line, path)
-    _check_provenance(line, path)
-    return line, item, quantity
+    problems = line_problems(line, item, path)
+    if problems:
+        raise refuse_lines(problems)
+    line.expiry_date = _expiry(item, line)
+    return line, item, base_quantity(item, line.quantity, line.unit, path)
 
 
-def _expiry(item: Item, line: ReceiptLine, path: LinePath) -> date | None:
-    """The given expiry date, or production date + shelf life; an item that expires needs one of the two."""
-    if line.expiry_date is None and item.shelf_life_days is not None:
-        if line.production_date is None:
-            raise DomainError(_("%(item)s expires: give its production or expiry date.", item=item.name),
-                              path.error("production_date", _("Give the production date or the expiry date.")))
-    expiry = line.expiry_date
-    if expiry is None and item.shelf_life_days is not None:
-        expiry = line.production_date + timedelta(days=item.shelf_life_days)
+def line_problems(line: ReceiptLine, item: Item | None, path: LinePath) -> list[DomainError]:
+    """Every rule a receipt line breaks by itself (its unit, its dates, its provenance), at most one per field.
+
+    Nothing is read or written: the receipt form asks the same question before it is sent on, so a clerk sees
+    these beside their fields, in these words, together with the form's own messages. `item` is None when the
+    line names none yet; the rules that need it then wait.
+    """
+    problems = []
+    if item is not None and line.quantity and line.unit:
+        try:
+            base_quantity(item, line.quantity, line.unit, path)
+        except DomainError as error:
+            problems.append(error)
+    problems += _date_problems(line, item, path)
+    problems += _provenance_problems(line, path)
+    return problems
+
+
+def _date_problems(line: ReceiptLine, item: Item | None, path: LinePath) -> list[DomainError]:
+    if item is not None and item.shelf_life_days is not None and line.expiry_date is None \
+            and line.production_date is None:
+        return [DomainError(_("%(item)s expires: give its production or expiry date.", item=item.name),
+                            path.error("production_date", _("Give the production date or the expiry date.")))]
+    expiry = _expiry(item, line)
     if expiry and line.production_date and expiry <= line.production_date:
-        raise DomainError(_("Expiry before production."),
-                          path.error("expiry_date", _("Must be after the production date.")))
+        return [DomainError(_("Expiry before production."),
+                            path.error("expiry_date", _("Must be after the production date.")))]
     if expiry and expiry <= clock.today():
-        raise ExpiredLotError(_("Batch %(batch)s expired on %(date)s; expired goods are not taken into the reserve.",
-                                batch=line.batch_no, date=expiry),
-                              path.error("expiry_date", _("This batch expired on %(date)s.", date=expiry)))
-    return expiry
+        field = "expiry_date" if line.expiry_date else "production_date"
+        return [ExpiredLotError(_("Batch %(batch)s expired on %(date)s; expired goods are not taken into the "
+                                  "reserve.", batch=line.batch_no, date=expiry),
+                                path.error(field, _("This batch expired on %(date)s.", date=expiry)))]
+    return []
 
 
-def _check_provenance(line: ReceiptLine, path: LinePath) -> None:
+def _expiry(item: Item | None, line: ReceiptLine) -> date | None:
+    """The given expiry date, else production date + the item's shelf life (None for goods that keep)."""
+    if line.expiry_date is not None or item is None or item.shelf_life_days is None or line.production_date is None:
+        return line.expiry_date
+    return line.production_date + timedelta(days=item.shelf_life_days)
+
+
+def _provenance_problems(line: ReceiptLine, path: LinePath) -> list[DomainError]:
+    problems = []
     if line.funding_source == FundingSource.DONATION and not (line.donor or "").strip():
-        raise DomainError(_("A donation needs its donor."), path.error("donor", _("Name the donor.")))
+        problems.append(DomainError(_("A donation needs its donor."), path.error("donor", _("Name the donor."))))
     if line.funding_source != FundingSource.DONATION and (line.donor or line.donation_restriction):
-        raise DomainError(_("Only donations have a donor."), path.error("donor", _("Only for donations.")))
+        problems.append(DomainError(_("Only donations have a donor."),
+                                    path.error("donor", _("Only for donations."))))
     if line.ownership == Ownership.AGREEMENT and not (line.holder or "").strip():
-        raise DomainError(_("Agreement stock needs its holder."),
-                          path.error("holder", _("Name the enterprise holding it.")))
+        problems.append(DomainError(_("Agreement stock needs its holder."),
+                                    path.error("holder", _("Name the enterprise holding it."))))
+    return problems
 
 
 def lot_for_batch(depot: Depot, item: Item, line: ReceiptLine, path: LinePath) -> Lot:

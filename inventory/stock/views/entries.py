@@ -44,12 +44,14 @@ def new_receipt(depot_id: int):
     depot = actionable_depot(depot_id)
     form = ReceiveStockForm()
     form.set_line_choices(item_id=item_choices(), unit=unit_choices())
+    form.set_line_defaults(funding_source=services.depot_funding(depot).value)
+    form.items = {item.id: item for item in queries.list_item_options()}
     if form.validate_on_submit():
         receipt, rows = form.to_receipt(depot_id)
         try:
             document = services.receive_stock(receipt, actor=current_user)
         except DomainError as error:
-            attach_service_errors(form, error, rows, renames=DATED)
+            attach_service_errors(form, error, rows, renames=DATED, repeat_above=False)
         else:
             return to_voucher(document, _("Receipt %(number)s recorded.", number=document.number))
     return render_template("stock/receipt_form.html", depot=depot, form=form)
@@ -61,6 +63,7 @@ def new_issue(depot_id: int):
     depot = actionable_depot(depot_id)
     form = IssueStockForm()
     form.set_line_choices(item_id=item_choices(), unit=unit_choices(), lot_id=lot_choices(depot_id))
+    form.source = depot
     if form.validate_on_submit():
         lines, rows = form.to_lines()
         issue = services.Issue(depot_id, lines, recipient=form.recipient.data, reason=form.reason.data or None,
@@ -68,7 +71,7 @@ def new_issue(depot_id: int):
         try:
             document = services.issue_stock(issue, actor=current_user)
         except DomainError as error:
-            attach_service_errors(form, error, rows, renames=DATED)
+            attach_service_errors(form, error, rows, renames=DATED, repeat_above=False)
         else:
             return to_voucher(document, _("Issue %(number)s recorded.", number=document.number))
     return render_template("stock/issue_form.html", depot=depot, form=form)
@@ -133,7 +136,7 @@ def new_scrap(depot_id: int):
         try:
             scrap = services.request_scrap(depot_id, lines, form.reason.data, current_user)
         except DomainError as error:
-            attach_service_errors(form, error, rows)
+            attach_service_errors(form, error, rows, repeat_above=False)
         else:
             return to_voucher(scrap.document, _("Scrap request %(number)s recorded; another person approves it.",
                                                 number=scrap.document.number))

@@ -50,7 +50,7 @@ def dashboard(depot_id: int):
     return render_dashboard(depot, SetQuotaForm(formdata=None))
 
 
-def render_dashboard(depot, quota_form: SetQuotaForm, status: int = 200):
+def render_dashboard(depot, quota_form: SetQuotaForm, evacuate_form: EvacuateForm | None = None, status: int = 200):
     as_of = date_arg("as_of")
     stock = queries.depot_stock_as_of(depot.id, as_of) if as_of else queries.depot_stock(depot.id)
     quota_form.item_id.choices = item_choices()
@@ -58,9 +58,10 @@ def render_dashboard(depot, quota_form: SetQuotaForm, status: int = 200):
     profile = queries.expiry_profile(stock)
     chart = charts.bar_chart([(str(labels.EXPIRY_BAND_LABELS[band.key]), band.value, format_number(band.value, 2))
                               for band in profile], label_width=130)
+    evacuate_form = evacuate_form or EvacuateForm(formdata=None)
     return render_template("stock/dashboard.html", depot=depot, stock=stock, as_of=as_of,
                            expiry=profile, expiry_chart=chart,
-                           can_act=can_act, quota_form=quota_form, evacuate_form=EvacuateForm(formdata=None),
+                           can_act=can_act, quota_form=quota_form, evacuate_form=evacuate_form,
                            work=queries.list_open_work(depot.id), labels=labels,
                            reservations=[] if as_of else queries.depot_reservations(depot.id)), status
 
@@ -80,7 +81,7 @@ def set_quota(depot_id: int):
         else:
             flash(_("Quota saved."), "success")
             return redirect(url_for("stock.dashboard", depot_id=depot_id))
-    return render_dashboard(depot, form, 422)
+    return render_dashboard(depot, form, status=422)
 
 
 @bp.route("/documents/<int:document_id>")

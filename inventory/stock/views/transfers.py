@@ -1,7 +1,7 @@
 """Transfers between depots: draft (or evacuation), edit, approve, ship, receive, resolve discrepancies."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +20,7 @@ from inventory.stock.forms import (
     EvacuateForm,
     ReceiveTransferForm,
     ResolveDiscrepancyForm,
+    SetQuotaForm,
 )
 from inventory.stock.models import TransferStatus
 from inventory.stock.views import bp
@@ -32,7 +33,7 @@ from inventory.stock.views.helpers import (
     unit_choices,
     voucher_action,
 )
-from inventory.stock.views.pages import render_document
+from inventory.stock.views.pages import render_dashboard, render_document
 
 
 @bp.route("/depots/<int:depot_id>/transfers/new", methods=["GET", "POST"])
@@ -41,44 +42,52 @@ def new_transfer(depot_id: int):
     depot = actionable_depot(depot_id)
     form = DraftTransferForm()
     form.set_line_choices(item_id=item_choices(), unit=unit_choices(), lot_id=lot_choices(depot_id))
+    form.source = depot
     if form.validate_on_submit():
         lines, rows = form.to_lines()
+        request_ = services.TransferRequest(depot_id, form.destination.depot.id, lines, reason=form.reason.data or None)
         try:
-            destination = _destination(form.destination.data)
-            request_ = services.TransferRequest(depot_id, destination.id, lines, reason=form.reason.data or None)
             transfer = services.draft_transfer(request_, actor=current_user)
         except DomainError as error:
-            attach_service_errors(form, error, rows, renames={"destination_id": "destination"})
+            attach_service_errors(form, error, rows, renames={"destination_id": "destination"},
+                                  repeat_above=False)
         else:
             return to_voucher(transfer.document, _("Transfer %(number)s drafted; another person approves it.",
                                                    number=transfer.document.number))
     return render_template("stock/transfer_form.html", depot=depot, form=form)
 
 
-def _destination(code: str):
-    depot = network_queries.get_depot_by_code(code)
-    if depot is None:
-        message = _("No depot has code %(code)s.", code=code)
-        raise DomainError(message, {"destination_id": [message]})
-    return depot
+@bp.route("/depots/<int:depot_id>/destinations")
+@allow(*STOCK_KEEPERS)
+def destinations(depot_id: int):
+    """The depots a clerk may send this depot's stock to whose code or name holds `q`: for the depot picker."""
+    actionable_depot(depot_id)
+    typed = request.args.get("q", "")[:100]
+    matches = network_queries.search_active_depots(typed, limit=20, besides=depot_id) if typed.strip() else []
+    return jsonify({"items": [{"code": depot.code, "name": depot.name, "level": depot.level.value,
+                               "label": depot_label(depot)} for depot in matches]})
+
+
+def depot_label(depot) -> str:
+    """How the picker offers a depot, and what DepotField takes back: "code — name"."""
+    return f"{depot.code} — {depot.name}"
 
 
 @bp.route("/depots/<int:depot_id>/evacuate", methods=["POST"])
 @allow(*STOCK_KEEPERS)
 def evacuate(depot_id: int):
-    actionable_depot(depot_id)
+    depot = actionable_depot(depot_id)
     form = EvacuateForm()
-    if not form.validate_on_submit():
-        flash(_("Give the code of the depot to evacuate to."), "error")
-        return redirect(url_for("stock.dashboard", depot_id=depot_id))
-    try:
-        transfer = services.draft_evacuation(depot_id, _destination(form.destination.data).id, current_user)
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("stock.dashboard", depot_id=depot_id))
-    flash(_("Evacuation %(number)s drafted with all free stock. Check the lines; another person approves it.",
-            number=transfer.document.number), "success")
-    return redirect(url_for("stock.edit_transfer", transfer_id=transfer.id))
+    if form.validate_on_submit():
+        try:
+            transfer = services.draft_evacuation(depot_id, form.destination.depot.id, current_user)
+        except DomainError as error:
+            attach_service_errors(form, error, renames={"destination_id": "destination"}, repeat_above=False)
+        else:
+            flash(_("Evacuation %(number)s drafted with all free stock. Check the lines; another person approves "
+                    "it.", number=transfer.document.number), "success")
+            return redirect(url_for("stock.edit_transfer", transfer_id=transfer.id))
+    return render_dashboard(depot, SetQuotaForm(formdata=None), evacuate_form=form, status=422)
 
 
 @bp.route("/transfers/<int:transfer_id>/edit", methods=["GET", "POST"])
@@ -94,12 +103,13 @@ def edit_transfer(transfer_id: int):
                       for line in transfer.lines]}
     form = EditTransferForm(data=data if request.method == "GET" else None)
     form.set_line_choices(item_id=item_choices(), unit=unit_choices(), lot_id=lot_choices(transfer.source_id))
+    form.source = transfer.source
     if form.validate_on_submit():
         lines, rows = form.to_lines()
         try:
             services.update_draft(transfer_id, lines, current_user)
         except DomainError as error:
-            attach_service_errors(form, error, rows)
+            attach_service_errors(form, error, rows, repeat_above=False)
         else:
             return to_voucher(transfer.document, _("Transfer %(number)s saved.", number=transfer.document.number))
     return render_template("stock/transfer_edit.html", transfer=transfer, form=form)

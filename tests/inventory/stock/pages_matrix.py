@@ -33,6 +33,7 @@ STOCK_PAGES = [
     ("stock.new_issue", "GET", "/depots/{depot}/issues/new", KEEPERS),
     ("stock.new_transfer", "GET", "/depots/{depot}/transfers/new", KEEPERS),
     ("stock.evacuate", "POST", "/depots/{depot}/evacuate", KEEPERS),
+    ("stock.destinations", "GET", "/depots/{depot}/destinations?q=T", KEEPERS),
     ("stock.edit_transfer", "GET", "/transfers/{transfer}/edit", KEEPERS),
     ("stock.approve_transfer", "POST", "/transfers/{transfer}/approve", KEEPERS),
     ("stock.ship_transfer", "POST", "/transfers/{transfer}/ship", KEEPERS),

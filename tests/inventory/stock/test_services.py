@@ -117,6 +117,15 @@ def test_a_bad_receipt_line_is_refused_beside_its_field_and_nothing_is_written(d
     assert movement_count() == 0 and Session.scalar(select(func.count(Document.id))) == 0
 
 
+def test_a_receipt_line_is_refused_for_everything_wrong_with_it_at_once(depot, item, clerk):
+    bad = ReceiptLine(item.id, 3, "G-2", Decimal("5"), "donation", unit="pallet", ownership="agreement",
+                      production_date=date(2031, 1, 1), expiry_date=date(2030, 1, 1))
+    with pytest.raises(DomainError) as refused:
+        receive_stock(Receipt(depot.id, [bad]), clerk)
+    assert set(refused.value.fields["lines"][0]) == {"unit", "expiry_date", "donor", "holder"}
+    assert refused.value.fields["lines"][0]["expiry_date"] == ["Must be after the production date."]
+
+
 def test_a_top_up_must_match_its_batch(depot, item, clerk, receive):
     receive(depot, item, 5, "SAME", unit_cost=Decimal("10"))
     with pytest.raises(DomainError) as refused:

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from core import clock
 from core.db import Session
 from core.models import Role
+from inventory.network.models import DepotLevel
+from inventory.network.services import close_depot
 from inventory.stock.models import Document, Lot, Movement, ScrapRequest, Transfer, TransferStatus
 from inventory.stock.services.issues import Issue, IssueLine, issue_stock
 from inventory.stock.services.receipts import Receipt, ReceiptLine, receive_stock
@@ -36,6 +38,13 @@ def value_of(html: str, field: str) -> str | None:
     match = re.search(rf'<input[^>]*id="{field}"[^>]*value="([^"]*)"', html) or \
         re.search(rf'<input[^>]*value="([^"]*)"[^>]*id="{field}"', html)
     return match.group(1) if match else None
+
+
+def chosen_in(html: str, select_id: str) -> str | None:
+    """The value a select shows as chosen."""
+    block = re.search(rf'<select[^>]*id="{select_id}"[^>]*>(.*?)</select>', html, re.S)
+    chosen = block and re.search(r'<option(?=[^>]*\bselected\b)[^>]*value="([^"]*)"', block.group(1))
+    return chosen.group(1) if chosen else None
 
 
 def lines(*rows: dict, prefix: str = "lines") -> dict:
@@ -120,10 +129,101 @@ def test_a_bad_line_is_shown_beside_its_field_and_every_entry_is_kept(clerk_clie
     # The service numbers the two filled lines 0 and 1; its line 1 is the form's third row.
     assert "Give the production date or the expiry date." in error_beside(html, "lines-2-production_date")
     assert error_beside(html, "lines-0-production_date") == ""
-    assert "expires: give its production or expiry date" in html  # the message above the form
+    assert html.count("Give the production date or the expiry date.") == 1  # said once, beside its field
+    assert "expires: give its production or expiry date" not in html
+    assert "correct the entries marked below" in html  # the pointer above the form
     assert value_of(html, "lines-2-batch_no") == "B-009" and value_of(html, "lines-2-quantity") == "7"
     assert value_of(html, "supplier") == "Chengdu Textiles" and value_of(html, "lines-0-batch_no") == "B-001"
     assert count(Movement) == 0
+
+
+def test_field_and_cross_field_errors_come_together_on_the_first_submit(clerk_client, depot, item):
+    data = {"supplier": "Chengdu Textiles", "occurred_on": (clock.today() + timedelta(days=2)).isoformat(),
+            **lines(receipt_line(item, quantity=""),
+                    receipt_line(item, batch_no="B-002", production_date="2026-03-01", expiry_date="2026-02-01"),
+                    receipt_line(item, batch_no="B-003", funding_source="donation"),
+                    receipt_line(item, batch_no="B-004", unit="box", production_date="not a date"))}
+    html = clerk_client.post(f"/depots/{depot.id}/receipts/new", data=data).get_data(as_text=True)
+    assert error_beside(html, "occurred_on") == "Cannot be in the future."
+    assert error_beside(html, "lines-0-quantity") == "This field is required."
+    assert error_beside(html, "lines-1-expiry_date") == "Must be after the production date."
+    assert error_beside(html, "lines-2-donor") == "Name the donor."
+    assert "counted in piece or its packs" in error_beside(html, "lines-3-unit")
+    assert error_beside(html, "lines-3-production_date") == "Not a valid date value."  # one message, not two
+    assert html.count("Must be after the production date.") == 1 and "Expiry before production" not in html
+    assert value_of(html, "lines-1-expiry_date") == "2026-02-01" and value_of(html, "lines-2-batch_no") == "B-003"
+    assert chosen_in(html, "lines-2-funding_source") == "donation" and chosen_in(html, "lines-3-unit") == "box"
+    assert count(Movement) == 0
+
+
+def test_a_service_refusal_stands_once_beside_its_field(clerk_client, clerk, depot, item):
+    stock_up(depot, item, clerk, batch="B-001")  # at 180.00
+    data = lines(receipt_line(item, unit_cost="175.00", production_date=(clock.today() - timedelta(days=30))
+                              .isoformat()))
+    html = clerk_client.post(f"/depots/{depot.id}/receipts/new", data=data).get_data(as_text=True)
+    beside = error_beside(html, "lines-0-batch_no")
+    assert "Batch B-001 exists with a different unit cost" in beside
+    assert html.count("B-001 exists with a different") == 1 and "is already here with another" not in html
+    assert value_of(html, "lines-0-unit_cost") == "175.00"
+
+
+def line_rows(html: str) -> int:
+    return len(re.findall(r'id="lines-\d+-quantity"', html))
+
+
+def test_add_a_line_without_javascript_keeps_what_was_typed_and_records_nothing(login, make_user, make_depot, item):
+    provincial = make_depot(level=DepotLevel.PROVINCIAL)
+    client = login(make_user(Role.CLERK, depots=[provincial]))
+    url = f"/depots/{provincial.id}/receipts/new"
+    assert line_rows(client.get(url).get_data(as_text=True)) == 5
+    typed = [receipt_line(item, batch_no=f"B-00{n}", quantity="") for n in range(5)]  # every line lacks its quantity
+    response = client.post(url, data={"supplier": "Chengdu Textiles", "add_line": "Add a line", **lines(*typed)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and line_rows(html) == 6
+    assert value_of(html, "lines-4-batch_no") == "B-004" and value_of(html, "supplier") == "Chengdu Textiles"
+    assert value_of(html, "lines-5-batch_no") == "" and chosen_in(html, "lines-5-funding_source") == "provincial"
+    assert 'class="error"' not in html and "correct the entries" not in html  # nothing was checked yet
+    assert count(Movement) == 0 and count(Document) == 0
+    typed.append(receipt_line(item, batch_no="B-005", quantity="6"))
+    for line in typed[:5]:
+        line["quantity"] = "1"
+    response = client.post(url, data=lines(*typed))
+    assert response.status_code == 302 and count(Movement) == 6
+
+
+def test_remove_a_line_without_javascript_moves_the_later_lines_up(clerk_client, depot, item):
+    url = f"/depots/{depot.id}/receipts/new"
+    typed = lines(receipt_line(item, batch_no="B-000"), receipt_line(item, batch_no="B-001"),
+                  receipt_line(item, batch_no="B-002", quantity=""))
+    data = {"remove_line-1": "Remove this line", **typed}
+    html = clerk_client.post(url, data=data).get_data(as_text=True)
+    assert line_rows(html) == 2
+    assert value_of(html, "lines-0-batch_no") == "B-000" and value_of(html, "lines-1-batch_no") == "B-002"
+    assert value_of(html, "lines-1-quantity") == "" and 'class="error"' not in html
+    assert count(Movement) == 0
+    data = {"remove_line-0": "Remove this line", **lines(receipt_line(item))}
+    html = clerk_client.post(url, data=data).get_data(as_text=True)
+    assert line_rows(html) == 1 and value_of(html, "lines-0-batch_no") == ""  # one line is always left to fill
+
+
+def test_a_transfer_draft_adds_lines_up_to_its_bound(clerk_client, depot, item, make_depot):
+    url = f"/depots/{depot.id}/transfers/new"
+    full = lines(*[{"item_id": "", "quantity": ""}] * 40)
+    html = clerk_client.post(url, data={"destination": "X", "add_line": "Add a line", **full}).get_data(as_text=True)
+    assert line_rows(html) == 40 and "At most 40 lines on one document" in html
+    assert re.search(r'<input[^>]*name="add_line"[^>]*disabled', html)
+
+
+@pytest.mark.parametrize("path", ["receipts/new", "issues/new", "transfers/new", "scraps/new"])
+def test_a_hostile_post_with_ten_thousand_lines_is_refused_not_a_crash(clerk_client, depot, item, path):
+    data = {f"lines-{n}-quantity": "1" for n in range(10_000)}
+    response = clerk_client.post(f"/depots/{depot.id}/{path}", data={"recipient": "x", "reason": "x", **data})
+    html = response.get_data(as_text=True)
+    assert response.status_code < 500
+    assert response.status_code >= 400 or ("At most 40 lines on one document" in html and line_rows(html) == 40)
+    assert count(Movement) == 0 and count(Document) == 0
+    far = clerk_client.post(f"/depots/{depot.id}/{path}", data={"lines-2147483648-quantity": "1"})
+    assert far.status_code < 500 and "At most 40 lines" in far.get_data(as_text=True)
 
 
 def test_a_half_filled_line_asks_for_what_is_missing(clerk_client, depot, item):
@@ -146,6 +246,31 @@ def test_an_unknown_pack_unit_is_refused_beside_the_unit(clerk_client, depot, it
     assert "counted in piece or its packs" in error_beside(html, "lines-0-unit")
 
 
+def test_a_receipt_is_funded_by_the_depots_own_level_unless_the_clerk_says_otherwise(login, make_user, make_depot,
+                                                                                     item):
+    provincial = make_depot(level=DepotLevel.PROVINCIAL)
+    client = login(make_user(Role.CLERK, depots=[provincial]))
+    form = client.get(f"/depots/{provincial.id}/receipts/new").get_data(as_text=True)
+    assert chosen_in(form, "lines-0-funding_source") == "provincial"
+    assert chosen_in(form, "lines-4-funding_source") == "provincial"
+    line = receipt_line(item)
+    del line["funding_source"]  # as a client that sends only what it changed
+    response = client.post(f"/depots/{provincial.id}/receipts/new", data=lines(line, receipt_line(
+        item, batch_no="B-002", funding_source="central")))
+    assert response.status_code == 302
+    voucher = client.get(response.location).get_data(as_text=True)
+    assert "<th>Funding</th>" in voucher
+    assert re.search(r"B-001.*?Provincial government", voucher, re.S)
+    assert re.search(r"B-002.*?Central government", voucher, re.S)
+    assert {lot.batch_no: lot.funding_source.value for lot in Session.scalars(select(Lot))} == {
+        "B-001": "provincial", "B-002": "central"}
+
+
+def test_a_county_depot_defaults_to_county_funding(clerk_client, depot):
+    form = clerk_client.get(f"/depots/{depot.id}/receipts/new").get_data(as_text=True)
+    assert chosen_in(form, "lines-0-funding_source") == "county"
+
+
 # --- issues ---------------------------------------------------------------------------------------------------
 
 def test_clerk_issues_stock_first_expiring_first(clerk_client, clerk, depot, item):
@@ -165,6 +290,29 @@ def test_issuing_more_than_there_is_shows_the_shortage_beside_the_quantity(clerk
     assert "Only 50 piece available" in error_beside(html, "lines-1-quantity")
     assert value_of(html, "recipient") == "Wuhou shelter" and value_of(html, "lines-1-quantity") == "60"
     assert Session.scalar(select(Lot.on_hand)) == 50
+
+
+def test_an_issue_says_a_missing_recipient_and_a_shortage_in_one_round(clerk_client, clerk, depot, item):
+    stock_up(depot, item, clerk, 50)
+    data = {"recipient": "", **lines({"item_id": item.id, "quantity": "60", "unit": ""},
+                                     {"item_id": item.id, "quantity": "", "unit": ""},
+                                     {"item_id": item.id, "quantity": "2", "unit": "box"})}
+    html = clerk_client.post(f"/depots/{depot.id}/issues/new", data=data).get_data(as_text=True)
+    assert error_beside(html, "recipient") == "Name the recipient."
+    assert "Only 50 piece available" in error_beside(html, "lines-0-quantity")  # the stock, asked in the same round
+    assert error_beside(html, "lines-1-quantity") == "This field is required."
+    assert "counted in piece or its packs" in error_beside(html, "lines-2-unit")
+    assert html.count("Only 50 piece available") == 1 and "Not enough" not in html
+    assert Session.scalar(select(Lot.on_hand)) == 50
+
+
+def test_a_transfer_draft_says_an_unknown_destination_and_a_shortage_in_one_round(clerk_client, clerk, depot,
+                                                                                    item):
+    stock_up(depot, item, clerk, 50)
+    data = {"destination": "NOWHERE", **lines({"item_id": item.id, "quantity": "60", "unit": ""})}
+    html = clerk_client.post(f"/depots/{depot.id}/transfers/new", data=data).get_data(as_text=True)
+    assert error_beside(html, "destination") == "No depot has code NOWHERE."
+    assert "Only 50 piece available" in error_beside(html, "lines-0-quantity")
 
 
 # --- transfers ------------------------------------------------------------------------------------------------
@@ -262,6 +410,63 @@ def test_evacuation_drafts_all_free_stock_and_the_clerk_trims_it(clerk_client, c
     response = clerk_client.post(response.location, data=lines({"item_id": item.id, "quantity": "30", "lot_id": lot_id}))
     assert response.status_code == 302
     assert Session.scalar(select(Transfer)).lines[0].quantity == 30
+
+
+def test_the_depot_picker_finds_active_destinations_by_part_of_a_code_or_name(clerk_client, depot, make_depot,
+                                                                             make_user):
+    wenchuan = make_depot(name="汶川县应急物资储备库", code="X-513221")
+    closed = make_depot(name="汶川县旧仓库", code="X-513221-OLD")
+    close_depot(closed.id, make_user(Role.ADMIN))
+    make_depot(name="成都市储备库", code="M-510100")
+    found = clerk_client.get(f"/depots/{depot.id}/destinations?q=汶川").get_json()["items"]
+    assert [d["label"] for d in found] == ["X-513221 — 汶川县应急物资储备库"]  # the closed one cannot take stock
+    assert [d["code"] for d in clerk_client.get(f"/depots/{depot.id}/destinations?q=x-5132").get_json()["items"]] \
+        == ["X-513221"]
+    own = clerk_client.get(f"/depots/{depot.id}/destinations?q={depot.code}").get_json()["items"]
+    assert own == []  # not to itself
+    assert clerk_client.get(f"/depots/{depot.id}/destinations?q=").get_json()["items"] == []
+    assert clerk_client.get(f"/depots/{depot.id}/destinations?q=%25").get_json()["items"] == []  # no wildcards
+    for n in range(25):
+        make_depot(name=f"Picker depot {n}")
+    assert len(clerk_client.get(f"/depots/{depot.id}/destinations?q=Picker").get_json()["items"]) == 20
+    assert clerk_client.get(f"/depots/{wenchuan.id}/destinations?q=汶川").status_code == 403  # not the clerk's depot
+
+
+def test_a_transfer_takes_the_pickers_code_and_name_and_refuses_an_unknown_depot_with_the_lines(
+        clerk_client, clerk, depot, item, make_depot):
+    stock_up(depot, item, clerk, 50)
+    destination = make_depot(name="汶川县应急物资储备库")
+    url = f"/depots/{depot.id}/transfers/new"
+    data = {"destination": "汶川县储备", **lines({"item_id": item.id, "quantity": ""})}
+    html = clerk_client.post(url, data=data).get_data(as_text=True)
+    assert error_beside(html, "destination") == "No depot has code 汶川县储备."
+    assert error_beside(html, "lines-0-quantity") == "This field is required."  # in the same round
+    assert value_of(html, "destination") == "汶川县储备"
+    assert f'data-depot-picker="/depots/{depot.id}/destinations"' in html and 'list="destination-options"' in html
+    data = {"destination": f"{destination.code} — {destination.name}", **lines({"item_id": item.id, "quantity": "20"})}
+    assert clerk_client.post(url, data=data).status_code == 302
+    assert Session.scalar(select(Transfer)).destination_id == destination.id
+    data = {"destination": depot.code, **lines({"item_id": item.id, "quantity": "20"})}
+    html = clerk_client.post(url, data=data).get_data(as_text=True)
+    assert error_beside(html, "destination") == "Choose another depot."
+
+
+def test_an_evacuation_to_an_unknown_depot_is_refused_beside_the_field(clerk_client, clerk, depot, item):
+    stock_up(depot, item, clerk, 50)
+    response = clerk_client.post(f"/depots/{depot.id}/evacuate", data={"destination": "NOWHERE — somewhere"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert error_beside(html, "destination") == "No depot has code NOWHERE."
+    assert value_of(html, "destination") == "NOWHERE — somewhere" and count(Transfer) == 0
+
+
+def test_an_evacuation_the_service_refuses_says_why_above_its_form(clerk_client, depot, make_depot):
+    name, code = make_depot(name="汶川县应急物资储备库").name, depot.code
+    response = clerk_client.post(f"/depots/{depot.id}/evacuate", data={"destination": name})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and count(Transfer) == 0
+    assert f"{code} has no free stock to evacuate." in html  # a full name was taken: the depot had nothing
+    assert value_of(html, "destination") == name and error_beside(html, "destination") == ""
 
 
 # --- counts and scrap -------------------------------------------------------------------------------------------
@@ -531,11 +736,9 @@ def test_a_refused_receipt_speaks_chinese_beside_the_fields(clerk_client, depot,
     data = {"supplier": "成都纺织厂", **lines(receipt_line(item, production_date="", quantity="3", unit="bale"),
                                               receipt_line(item, batch_no="B-002", quantity=""))}
     html = clerk_client.post(f"/depots/{depot.id}/receipts/new", data=data, headers=CHINESE).get_data(as_text=True)
-    assert error_beside(html, "lines-1-quantity") == "此项必填。"  # the form's own check comes first
-    data["lines-1-quantity"] = "5"
-    html = clerk_client.post(f"/depots/{depot.id}/receipts/new", data=data, headers=CHINESE).get_data(as_text=True)
+    assert error_beside(html, "lines-1-quantity") == "此项必填。"  # the form's own check and the line's rule together
     assert error_beside(html, "lines-0-production_date") == "请填写生产日期或到期日期。"
-    assert f"{item.name}有保质期：请填写生产日期或到期日期。" in html
+    assert "未记录：请更正下面标出的各项。" in html
     assert value_of(html, "supplier") == "成都纺织厂" and value_of(html, "lines-0-quantity") == "3"
     assert f"{depot.name}入库" in html and "登记入库" in html
 
