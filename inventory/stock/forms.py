@@ -89,7 +89,7 @@ class ReceiveStockForm(LinesForm):
         valid = super().validate(extra_validators)
         for row in self.filled_rows():
             line = self.lines[row].form
-            problems = line_problems(_receipt_line(line), self.items.get(line.item_id.data), LinePath(row))
+            problems = line_problems(_valid_part(line), self.items.get(line.item_id.data), LinePath(row))
             for problem in problems:
                 for name, messages in problem.fields["lines"][row].items():
                     if not line[name].errors:  # a date that did not parse already says so
@@ -121,6 +121,16 @@ def _receipt_line(line: ReceiptLineForm) -> ReceiptLine:
                        production_date=line.production_date.data, expiry_date=line.expiry_date.data,
                        holder=line.holder.data or None, donor=line.donor.data or None,
                        donation_restriction=line.donation_restriction.data or None)
+
+
+def _valid_part(line: ReceiptLineForm) -> ReceiptLine:
+    """The line as the rules read it, without a date its field refused (a year 9999 plus a shelf life overflows):
+    that field already says what is wrong with it."""
+    checked = _receipt_line(line)
+    for name in ("production_date", "expiry_date"):
+        if line[name].errors:
+            setattr(checked, name, None)
+    return checked
 
 
 def _issue_lines(form: LinesForm, rows: list[int] | None = None) -> tuple[list[IssueLine], list[int]]:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core.db import Session
 from inventory.network.models import Item
 from seed import loader
+from tests.browser.steps import follow_header_link
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +50,7 @@ def test_admin_browses_depots_by_level_and_region(demo, live_server, page, tmp_p
 
 def test_admin_adds_an_item_and_fixes_an_error_without_retyping(demo, live_server, page):
     sign_in(page, live_server)
-    page.click("nav >> text=Items")
+    follow_header_link(page, "Network", "Items")
     page.click("text=New item")
     page.fill("#code", "JZ-BR-099")
     page.fill("#name", "儿童棉被")

@@ -14,7 +14,7 @@ from core.db import Session
 from core.models import User, depot_clerks
 from dispatch.shipments.models import Shipment
 from inventory.network.services import assign_clerk
-from tests.browser.steps import open_signed_in
+from tests.browser.steps import follow_header_link, open_signed_in
 from tests.dispatch.test_planning import dispatcher_token
 from tests.dispatch.test_shipments import a_plan
 
@@ -81,7 +81,7 @@ def test_approve_print_dispatch_and_receive_with_a_discrepancy(demo_app, demo_se
 
     finance = new_page()
     open_signed_in(finance, f"{demo_server}/", "finance", "demo1234")
-    finance.click("header >> text=Settlement")
+    follow_header_link(finance, "Reports", "Transport settlement")
     expect(finance.locator("#settlement-lines, table").first).to_contain_text(number)
     expect(finance.locator("#unsettled-none")).to_be_visible()  # every finished trip has its line
     assert float(finance.inner_text("#total-amount").replace(",", "")) > 0

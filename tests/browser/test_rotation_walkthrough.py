@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from core import clock
 from core.models import Role
+from tests.browser.steps import follow_header_link
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -47,7 +48,7 @@ def test_a_plan_from_draft_to_the_finance_report(people, live_server, page, tmp_
     shots = Path(os.environ.get("SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     sign_in(page, live_server, "clerk_wuhou")
-    page.click("nav >> text=Rotation")
+    follow_header_link(page, "Stock", "Rotation")
     rows = page.locator("table.due tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.first).to_have_class(re.compile("state-expired"))
@@ -88,7 +89,7 @@ def test_a_plan_from_draft_to_the_finance_report(people, live_server, page, tmp_
     sign_out(page)
 
     sign_in(page, live_server, "auditor")
-    page.click("nav >> text=Reports")
+    follow_header_link(page, "Reports", "Rotation costs")
     expect(page.locator("table.rotation-report tbody")).to_contain_text(number)
     expect(page.locator("#total-proceeds")).to_have_text("8,400.00")
     expect(page.locator("#total-net-cost")).to_have_text("2,700.00")  # 60 × 185 − 8,400
