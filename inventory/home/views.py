@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, render_template
-from flask_babel import format_decimal
+from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 
 from core import charts, clock, navigation
@@ -25,6 +25,8 @@ bp = Blueprint("home", __name__, template_folder="templates")
 INBOX_SHOWN = 5        # the first documents waiting, on the administrator's start page
 EXPIRING_SHOWN = 10    # the agreements soonest to run out
 TREND_MONTHS = 12
+LARGE_UNITS_ZH = ((100_000_000, "亿"), (10_000, "万"))
+LARGE_UNITS_EN = ((1_000_000, "M"),)
 
 
 @bp.route("/")
@@ -71,9 +73,11 @@ def _month(day: date, last: bool) -> str:
 
 
 def _short_money(value: float) -> str:
-    """Axis figures in millions of yuan once they run that high, else whole yuan."""
-    if value >= 1_000_000:
-        return format_decimal(value / 1_000_000, format="#,##0.#") + "M"
+    """Axis figures short enough for the axis, in the reader's own large units: Chinese counts in 万 and 亿
+    (ten thousand, a hundred million), English in millions."""
+    for size, unit in (LARGE_UNITS_ZH if str(get_locale()).startswith("zh") else LARGE_UNITS_EN):
+        if value >= size:
+            return format_decimal(value / size, format="#,##0.#") + unit
     return format_decimal(value, format="#,##0")
 
 
