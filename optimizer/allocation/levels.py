@@ -77,7 +77,10 @@ def solve_level(sv: ItemSolve, stage: str, params: str = "") -> None:
         sv.fallbacks += opt.fallback
         # Every cost is non-negative, so a zero objective is optimal over any set of arcs.
         zero = not np.any(opt.flow * getattr(sv.net, cost))
-        new = priced_arcs(sv, stage, opt, improving=True) if pricing and not zero else None
+        if zero and pricing:
+            opt = _zero_optimum(sv, getattr(sv.net, cost), opt.flow)
+            break
+        new = priced_arcs(sv, stage, opt, improving=True) if pricing else None
         if new is None:
             break
         at = len(sv.arcs.src)
@@ -85,6 +88,18 @@ def solve_level(sv: ItemSolve, stage: str, params: str = "") -> None:
         lp.extend(sv.net, sv.lb, sv.ub, getattr(sv.net, cost), at, len(new.src))
     sv.flow, sv.lb, sv.ub = opt.flow, opt.lb, opt.ub
     sv.certs.append((stage, opt))
+
+
+def _zero_optimum(sv: ItemSolve, cost: np.ndarray, flow: np.ndarray) -> Optimum:
+    """A level whose optimum costs nothing, certified over the whole network, pruned arcs included.
+
+    The LP's own potentials prove optimality only over the arcs it was given: with no improving arc priced
+    they need not suit the pruned ones, and judged by them a free arc could look costly and be shut out of the
+    later levels. Zero potentials suit every arc (all costs are non-negative), so the level keeps exactly the
+    arcs that cost nothing free, and pins those that cost something at zero, where every optimum has them.
+    """
+    lb, ub = sv.lb, np.where(cost > 0, sv.lb, sv.ub)
+    return Optimum(flow, lb, ub, np.zeros(sv.net.n), np.ones(sv.net.n, dtype=bool))
 
 
 def admit_all_optimal_arcs(sv: ItemSolve) -> None:
