@@ -4,11 +4,13 @@ menus open, close on Escape and lead where they say. Set SCREENSHOTS=<dir> to ke
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from core.db import Session
 from core.models import Role
 from tests.browser.steps import open_signed_in
 from tests.inventory.approvals.test_inbox import depot_work  # noqa: F401  (the fixture: one of each kind waiting)
@@ -44,6 +46,8 @@ def test_an_admin_finds_each_kind_waiting_in_the_inbox_and_signs_one(depot_work,
 def test_every_roles_header_fits_1280_pixels_and_its_menus_work(depot_work, live_server, page, make_user,  # noqa: F811
                                                                role):
     user = depot_work["clerk"] if role == Role.CLERK else make_user(role)
+    user.display_name = "演示管理员 Demo administrator of the network"  # as long as the demo's names, and longer
+    Session.commit()
     open_signed_in(page, live_server + "/", user.username)
     header = page.locator("header.topbar")
     assert header.bounding_box()["height"] < 60, "the header wraps onto a second line"
@@ -65,3 +69,6 @@ def test_every_roles_header_fits_1280_pixels_and_its_menus_work(depot_work, live
     link.click()
     expect(page).to_have_url(live_server + href)
     expect(page.locator("header details.menu summary.current")).to_have_count(1)
+    page.click("header details.account summary")  # the account menu: tokens and signing out
+    page.click("header details.account >> text=Sign out")
+    expect(page).to_have_url(re.compile(r"/login"))

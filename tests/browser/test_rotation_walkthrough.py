@@ -41,7 +41,8 @@ def sign_in(page, base: str, username: str) -> None:
 
 
 def sign_out(page) -> None:
-    page.click("text=Sign out")
+    page.click("header details.account summary")
+    page.click("header details.account >> text=Sign out")
 
 
 def test_a_plan_from_draft_to_the_finance_report(people, live_server, page, tmp_path):
