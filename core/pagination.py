@@ -25,9 +25,13 @@ class Page:
         return max(1, math.ceil(self.total / self.per_page))
 
 
+def clamp(number: int, per_page: int) -> tuple[int, int]:
+    """A page number and size within bounds, whatever the query string asked."""
+    return min(max(1, number), PAGE_MAX), min(max(1, per_page), MAX_PER_PAGE)
+
+
 def paginate(statement: Select, number: int = 1, per_page: int = 25) -> Page:
-    number = min(max(1, number), PAGE_MAX)
-    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    number, per_page = clamp(number, per_page)
     total = Session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     items = list(Session.scalars(statement.limit(per_page).offset((number - 1) * per_page)))
     return Page(items=items, number=number, per_page=per_page, total=total or 0)

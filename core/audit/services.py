@@ -56,7 +56,7 @@ def init_app(app) -> None:
 
 
 def name_of(user: User | None) -> str:
-    return f"{user.display_name} ({user.username})" if user is not None else ""
+    return user.name_and_login if user is not None else ""
 
 
 def current_actor() -> Actor:

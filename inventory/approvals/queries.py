@@ -11,12 +11,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Select, exists, func, literal, select, union_all
+from sqlalchemy.orm import aliased
 
 from core.access import actable_depot_ids
-from core.bounds import PAGE_MAX
 from core.db import Session
 from core.models import ApiToken, User
-from core.pagination import MAX_PER_PAGE, Page
+from core.pagination import Page, clamp
 from inventory.network.models import Depot
 from inventory.rotation.models import RotationPlan, RotationPlanStatus
 from inventory.stock.models import (
@@ -90,14 +90,14 @@ def _waiting(user: User, kind: WaitingKind | None = None, depot_id: int | None =
         return None
     branches = [branch(user) for key, branch in BRANCHES.items() if kind in (None, key)]
     waiting = union_all(*branches).subquery("waiting")
-    drafter = User.__table__.alias("drafter")
+    drafter = aliased(User, name="drafter")
     issued_by_user = select(ApiToken.user_id).where(ApiToken.issued_by_id == user.id)
     statement = (select(waiting.c.kind, waiting.c.subject_id, waiting.c.document_id, Document.number,
                         waiting.c.depot_id, Depot.code, Depot.name, Document.created_at,
-                        drafter.c.display_name, drafter.c.username)
+                        drafter)
                  .join(Document, Document.id == waiting.c.document_id)
                  .join(Depot, Depot.id == waiting.c.depot_id)
-                 .join(drafter, drafter.c.id == Document.created_by_id)
+                 .join(drafter, drafter.id == Document.created_by_id)
                  .where(Document.created_by_id != user.id, Document.created_by_id.not_in(issued_by_user)))
     if depot_ids is not None:
         statement = statement.where(waiting.c.depot_id.in_(depot_ids))
@@ -110,8 +110,7 @@ def list_waiting(user: User, kind: WaitingKind | None = None, depot_id: int | No
                  per_page: int = 50) -> Page:
     """What waits for the user's signature, oldest first, one page of it."""
     statement = _waiting(user, kind, depot_id)
-    page = min(max(1, page), PAGE_MAX)
-    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    page, per_page = clamp(page, per_page)
     if statement is None:
         return Page(items=[], number=page, per_page=per_page, total=0)
     total = Session.scalar(select(func.count()).select_from(statement.subquery()))
@@ -122,9 +121,9 @@ def list_waiting(user: User, kind: WaitingKind | None = None, depot_id: int | No
 
 
 def _row(row) -> Waiting:
-    kind, subject_id, document_id, number, depot_id, code, name, created_at, display_name, username = row
-    drafted_by = f"{display_name} ({username})" if display_name else username
-    return Waiting(WaitingKind(kind), subject_id, document_id, number, depot_id, code, name, created_at, drafted_by)
+    kind, subject_id, document_id, number, depot_id, code, name, created_at, drafter = row
+    return Waiting(WaitingKind(kind), subject_id, document_id, number, depot_id, code, name, created_at,
+                   drafter.name_and_login)
 
 
 def count_waiting(user: User) -> int:
