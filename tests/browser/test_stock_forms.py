@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from core import clock
-from core.models import Role
 from inventory.stock.services.receipts import Receipt, ReceiptLine, receive_stock
 from tests.browser.steps import open_signed_in
+from tests.browser.test_clerk_walkthrough import depot_with_clerk  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -28,12 +28,8 @@ OPTIONS_FIT = """select => {
 
 
 @pytest.fixture
-def wuhou(make_depot, make_item, make_user):
-    depot = make_depot(name="武侯区救灾物资储备库")
-    tents = make_item(name="帐篷", name_en="tent", base_unit="piece", pack_units=[])
-    blankets = make_item(name="棉被", name_en="quilt", base_unit="piece", pack_units=[{"name": "bale", "factor": 10}])
-    clerk = make_user(Role.CLERK, username="wuhou.clerk", depots=[depot])
-    return depot, tents, blankets, clerk
+def wuhou(depot_with_clerk):  # noqa: F811  (the clerk walk-through's depot, tents, quilts and clerk)
+    return depot_with_clerk
 
 
 def test_a_field_error_and_a_cross_field_error_are_shown_together_on_the_first_submit(wuhou, live_server, page):
