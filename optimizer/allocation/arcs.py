@@ -9,6 +9,8 @@ import numpy as np
 from optimizer.allocation.instance import EPS, Instance
 from optimizer.problem import LEVELS
 
+NEAREST_POINTS = 3  # points kept per depot besides each point's fastest sources (see _nearest_points)
+
 
 @dataclass
 class Arcs:
@@ -31,8 +33,8 @@ def eligible_sources(inst: Instance, item: int) -> np.ndarray:
 
 
 def candidate_pairs(inst: Instance, item: int, points: np.ndarray, k: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """(source, point) pairs kept for ``item``: per point the k fastest sources of each level, all central
-    depots and all agreements; every eligible source when ``k`` is None."""
+    """(source, point) pairs kept for ``item``: per point the k fastest sources of each level, per depot its
+    nearest points, all central depots and all agreements; every eligible source when ``k`` is None."""
     elig = eligible_sources(inst, item)
     if k is None:
         s = np.repeat(elig, len(points))
@@ -49,13 +51,29 @@ def candidate_pairs(inst: Instance, item: int, points: np.ndarray, k: int | None
         near = np.broadcast_to(near, (kk, len(points)))
         out_s.append(group[near].ravel())
         out_p.append(np.broadcast_to(points, (kk, len(points))).ravel())
-    s = np.concatenate(out_s)
-    p = np.concatenate(out_p)
+    near_s, near_p = _nearest_points(inst, elig[~keep_all], points)
+    s = np.concatenate([*out_s, near_s])
+    p = np.concatenate([*out_p, near_p])
     # Expand the "every point" markers (-1) of central depots and agreements.
     every = p == -1
     s = np.concatenate([s[~every], np.repeat(s[every], len(points))])
     p = np.concatenate([p[~every], np.tile(points, int(every.sum()))])
     return unique_pairs(s, p, len(inst.problem.points))
+
+
+def _nearest_points(inst: Instance, depots: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each depot paired with its NEAREST_POINTS fastest points.
+
+    Where stock is scarce every depot ships, and mostly to the points nearest to it, which need not count it
+    among their own fastest sources: on one national-peak item 70 % of the time level's flowing depot arcs go
+    to one of their depot's three nearest points, and starting from these pairs saves a third of its pricing.
+    """
+    count = min(NEAREST_POINTS, len(points))
+    if len(depots) == 0 or count == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    t = inst.best_hours[np.ix_(depots, points)]
+    near = np.argpartition(t, count - 1, axis=1)[:, :count] if count < len(points) else np.argsort(t, axis=1)
+    return np.repeat(depots, count), points[near].ravel()
 
 
 def unique_pairs(s: np.ndarray, p: np.ndarray, n_points: int) -> tuple[np.ndarray, np.ndarray]:

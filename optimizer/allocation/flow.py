@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
+from ortools.graph.python import max_flow, min_cost_flow
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
@@ -28,6 +28,26 @@ def solve_flow(net: Net, lb: np.ndarray, ub: np.ndarray, cost: np.ndarray) -> np
         return None
     flow = lb.copy()
     flow[free] += smcf.flows(np.arange(len(free)))
+    return flow
+
+
+def feasible_flow(net: Net, lb: np.ndarray, ub: np.ndarray) -> np.ndarray | None:
+    """Some flow within bounds, or None when there is none: a max flow from the nodes with residual supply to
+    those with residual demand (push-relabel, several times faster than a min-cost flow with zero costs)."""
+    if np.any(lb > ub):
+        return None
+    supply = _residual_supply(net, lb)
+    free = np.flatnonzero(ub > lb)
+    give, take = np.flatnonzero(supply > 0), np.flatnonzero(supply < 0)
+    source, sink = net.n, net.n + 1
+    solver = max_flow.SimpleMaxFlow()
+    solver.add_arcs_with_capacity(net.tail[free], net.head[free], (ub - lb)[free])
+    solver.add_arcs_with_capacity(np.full(len(give), source), give, supply[give])
+    solver.add_arcs_with_capacity(take, np.full(len(take), sink), -supply[take])
+    if solver.solve(source, sink) != solver.OPTIMAL or solver.optimal_flow() < supply[give].sum():
+        return None
+    flow = lb.copy()
+    flow[free] += solver.flows(np.arange(len(free)))
     return flow
 
 

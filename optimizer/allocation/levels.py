@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +16,7 @@ from optimizer.allocation.arcs import (
     take_arcs,
     unique_pairs,
 )
-from optimizer.allocation.flow import EPS, LevelLP, Optimum, caps_at, max_ratio, optimize, solve_flow
+from optimizer.allocation.flow import EPS, LevelLP, Optimum, caps_at, feasible_flow, max_ratio, optimize
 from optimizer.allocation.instance import Instance
 from optimizer.allocation.network import Net, build_net
 from optimizer.allocation.pricing import add_arcs, priced_arcs
@@ -44,6 +45,7 @@ class ItemSolve:
     certs: list[tuple[str, Optimum]] = field(default_factory=list)
     priced: int = 0  # arcs added by pricing
     fallbacks: int = 0  # LP solves whose answer failed its check (slow but still exact)
+    shortfall: tuple[int, int] = (0, 1)  # worst shortfall ratio the flow reaches, once level (3) is decided
     pricing: bool = True  # price pruned arcs back in (exact); False: optimal over the candidate arcs only
     lines: list[AllocationLine] = field(default_factory=list)  # the explained result, once every level is solved
     unmet: list[Unmet] = field(default_factory=list)
@@ -113,26 +115,46 @@ def admit_all_optimal_arcs(sv: ItemSolve) -> None:
         add_arcs(sv, new, sv.flow)
 
 
-def fairness_level(solves: list[ItemSolve]) -> tuple[int, int]:
+def fairness_level(solves: list[ItemSolve], run_all: Callable[[list[tuple]], list[ItemSolve]]) -> tuple[int, int]:
     """Level (3): the least worst shortfall ratio over all points and items, as an exact fraction.
 
-    Items are independent once levels (1) and (2) are fixed, so the optimum is the largest per-item
-    optimum; an item only needs a bisection when it cannot meet the best ratio found so far.
+    Items are independent once levels (1) and (2) are fixed, so the optimum is the largest per-item optimum.
+    The item worst off after level (2) is decided first; every other item then only has to meet that ratio, or
+    find its own higher one, and those checks run through ``run_all`` (``meet_shortfall`` per job), on every
+    core. ``solves`` is updated in place.
     """
-    best = (0, 1)
-    order = sorted(solves, key=lambda sv: -as_float(max_ratio(sv.net, sv.flow)))
-    for sv in order:
-        hi = max_ratio(sv.net, sv.flow)
-        if hi[0] * best[1] <= best[0] * hi[1]:
-            continue
-        admitted_from = len(sv.arcs.src)
-        admit_all_optimal_arcs(sv)
-        lo = as_float(best)
-        flow = _feasible_at(sv, lo)
-        if flow is None:
-            best, flow = _bisect_ratio(sv, lo, hi)
-        _drop_idle_arcs(sv, admitted_from, flow)
+    order = sorted(range(len(solves)), key=lambda k: -as_float(max_ratio(solves[k].net, solves[k].flow)))
+    if not order:
+        return (0, 1)
+    first = meet_shortfall(solves[order[0]], (0, 1))
+    best = first.shortfall
+    rest = [k for k in order[1:] if not _at_most(max_ratio(solves[k].net, solves[k].flow), best)]
+    for k, sv in zip(rest, run_all([(solves[k], best) for k in rest]), strict=True):
+        solves[k] = sv
+        best = sv.shortfall if _at_most(best, sv.shortfall) else best
     return best
+
+
+def meet_shortfall(sv: ItemSolve, best: tuple[int, int]) -> ItemSolve:
+    """Let the item's worst shortfall ratio be at most ``best`` if it can be, or else the least it can be; the
+    ratio reached is ``sv.shortfall`` and ``sv.flow`` a flow that reaches it."""
+    hi = max_ratio(sv.net, sv.flow)
+    sv.shortfall = hi
+    if _at_most(hi, best):
+        return sv
+    admitted_from = len(sv.arcs.src)
+    admit_all_optimal_arcs(sv)
+    flow = _feasible_at(sv, as_float(best))
+    if flow is None:
+        sv.shortfall, flow = _bisect_ratio(sv, as_float(best), hi)
+    else:
+        sv.shortfall = best
+    _drop_idle_arcs(sv, admitted_from, flow)
+    return sv
+
+
+def _at_most(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] * b[1] <= b[0] * a[1]
 
 
 def as_float(frac: tuple[int, int]) -> float:
@@ -140,7 +162,7 @@ def as_float(frac: tuple[int, int]) -> float:
 
 
 def _feasible_at(sv: ItemSolve, ratio: float) -> np.ndarray | None:
-    return solve_flow(sv.net, sv.lb, caps_at(sv.net, sv.ub, ratio), np.zeros_like(sv.net.c_lex))
+    return feasible_flow(sv.net, sv.lb, caps_at(sv.net, sv.ub, ratio))
 
 
 def _bisect_ratio(sv: ItemSolve, lo: float, hi: tuple[int, int]) -> tuple[tuple[int, int], np.ndarray]:
