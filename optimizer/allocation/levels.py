@@ -150,23 +150,24 @@ def meet_shortfall(sv: ItemSolve, best: tuple[int, int]) -> ItemSolve:
     if _at_most(hi, best):
         return sv
     flow = _feasible_at(sv, as_float(best))
-    if flow is None:
-        hi, flow = _bisect_ratio(sv, as_float(best), hi, sv.flow)
-    sv.flow = flow
+    if flow is not None:
+        sv.shortfall, sv.flow = best, flow
+        return sv
+    sv.shortfall, sv.flow = _bisect_ratio(sv, as_float(best), hi, sv.flow)
     admitted_from = len(sv.arcs.src)
     admit_all_optimal_arcs(sv)
-    sv.shortfall, flow = _least_over_all_arcs(sv, best, hi)
+    sv.shortfall, flow = _least_over_all_arcs(sv, best)
     _drop_idle_arcs(sv, admitted_from, flow)
     return sv
 
 
-def _least_over_all_arcs(sv: ItemSolve, best: tuple[int, int], hi: tuple[int, int]):
-    """The least worst shortfall ratio, at least ``best``, that ``sv.flow`` (reaching ``hi``) leaves to decide."""
-    if _at_most(hi, best):
-        return best, sv.flow
+def _least_over_all_arcs(sv: ItemSolve, best: tuple[int, int]) -> tuple[tuple[int, int], np.ndarray]:
+    """The item's least worst shortfall over every arc the levels allow, and a flow that reaches it, where
+    ``best`` is out of reach on the arcs it had and ``sv.shortfall`` (reached by ``sv.flow``) their least."""
     flow = _feasible_at(sv, as_float(best))
     if flow is not None:
         return best, flow
+    hi = sv.shortfall
     below = feasible_flow(sv.net, sv.lb, _caps(sv.net, sv.ub, (hi[0] * sv.net.point_demand - 1) // hi[1]))
     if below is None:
         return hi, sv.flow  # every ratio below hi caps some point below what it must take
