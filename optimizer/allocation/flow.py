@@ -228,9 +228,23 @@ def _is_flow(net: Net, lb: np.ndarray, ub: np.ndarray, flow: np.ndarray) -> bool
 
 def caps_at(net: Net, ub: np.ndarray, ratio: float) -> np.ndarray:
     """Upper bounds with every point's shortfall capped at ``ratio`` of its demand."""
+    return cap_shortfall(net, ub, np.floor(ratio * net.point_demand + EPS).astype(np.int64))
+
+
+def caps_below(net: Net, ub: np.ndarray, ratio: tuple[int, int]) -> np.ndarray:
+    """Upper bounds with every point's shortfall below the exact fraction ``ratio`` of its demand."""
+    return cap_shortfall(net, ub, shortfall_below(net.point_demand, ratio))
+
+
+def shortfall_below(demand: np.ndarray, ratio: tuple[int, int]) -> np.ndarray:
+    """Per point, the largest whole shortfall whose share of ``demand`` is below the fraction ``ratio``."""
+    return (ratio[0] * demand - 1) // ratio[1]
+
+
+def cap_shortfall(net: Net, ub: np.ndarray, shortfall: np.ndarray) -> np.ndarray:
+    """Upper bounds with each point's shortfall at most ``shortfall``."""
     out = ub.copy()
-    cap = np.floor(ratio * net.point_demand + EPS).astype(np.int64)
-    out[net.cap_arcs] = np.minimum(out[net.cap_arcs], cap)
+    out[net.cap_arcs] = np.minimum(out[net.cap_arcs], shortfall)
     return out
 
 

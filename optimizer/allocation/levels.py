@@ -16,7 +16,17 @@ from optimizer.allocation.arcs import (
     take_arcs,
     unique_pairs,
 )
-from optimizer.allocation.flow import EPS, LevelLP, Optimum, caps_at, feasible_flow, max_ratio, optimize
+from optimizer.allocation.flow import (
+    EPS,
+    LevelLP,
+    Optimum,
+    caps_at,
+    caps_below,
+    feasible_flow,
+    max_ratio,
+    optimize,
+    shortfall_below,
+)
 from optimizer.allocation.instance import Instance
 from optimizer.allocation.network import Net, build_net
 from optimizer.allocation.pricing import add_arcs, priced_arcs
@@ -125,12 +135,12 @@ def fairness_level(solves: list[ItemSolve], run_all: Callable[[list[tuple]], lis
     find its own higher one, and those checks run through ``run_all`` (``meet_shortfall`` per job), on every
     core. ``solves`` is updated in place.
     """
-    order = sorted(range(len(solves)), key=lambda k: -as_float(max_ratio(solves[k].net, solves[k].flow)))
+    reached = [max_ratio(sv.net, sv.flow) for sv in solves]
+    order = sorted(range(len(solves)), key=lambda k: -as_float(reached[k]))
     if not order:
         return (0, 1)
-    first = meet_shortfall(solves[order[0]], (0, 1))
-    best = first.shortfall
-    rest = [k for k in order[1:] if not _at_most(max_ratio(solves[k].net, solves[k].flow), best)]
+    best = meet_shortfall(solves[order[0]], (0, 1)).shortfall
+    rest = [k for k in order[1:] if not _at_most(reached[k], best)]
     for k, sv in zip(rest, run_all([(solves[k], best) for k in rest]), strict=True):
         solves[k] = sv
         best = sv.shortfall if _at_most(best, sv.shortfall) else best
@@ -168,7 +178,7 @@ def _least_over_all_arcs(sv: ItemSolve, best: tuple[int, int]) -> tuple[tuple[in
     if flow is not None:
         return best, flow
     hi = sv.shortfall
-    below = feasible_flow(sv.net, sv.lb, _caps(sv.net, sv.ub, (hi[0] * sv.net.point_demand - 1) // hi[1]))
+    below = feasible_flow(sv.net, sv.lb, caps_below(sv.net, sv.ub, hi))
     if below is None:
         return hi, sv.flow  # every ratio below hi caps some point below what it must take
     return _bisect_ratio(sv, as_float(best), max_ratio(sv.net, below), below)
@@ -186,12 +196,6 @@ def _feasible_at(sv: ItemSolve, ratio: float) -> np.ndarray | None:
     return feasible_flow(sv.net, sv.lb, caps_at(sv.net, sv.ub, ratio))
 
 
-def _caps(net: Net, ub: np.ndarray, shortfall: np.ndarray) -> np.ndarray:
-    out = ub.copy()
-    out[net.cap_arcs] = np.minimum(out[net.cap_arcs], shortfall)
-    return out
-
-
 def _bisect_ratio(
     sv: ItemSolve, lo: float, hi: tuple[int, int], best_flow: np.ndarray
 ) -> tuple[tuple[int, int], np.ndarray]:
@@ -200,7 +204,7 @@ def _bisect_ratio(
     # cap can change between lo and hi: then every ratio below hi is as infeasible as lo.
     demand = sv.net.point_demand
     while True:
-        below = (hi[0] * demand - 1) // hi[1]
+        below = shortfall_below(demand, hi)
         if np.all(below <= np.floor(lo * demand + EPS)):
             return hi, best_flow
         mid = (lo + as_float(hi)) / 2
